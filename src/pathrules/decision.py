@@ -1,0 +1,132 @@
+"""The Decision a caller gets back: the outcome and everything that explains it.
+
+Outcome precedence, when requirements point different ways (worst first)::
+
+    ineligible > review > not_yet > pending > conditional > eligible
+
+* ``ineligible``  a requirement is ``blocked``: nothing the person can do changes it under this policy;
+* ``review``      a person must decide (a disclosure, a discretionary clause); surfaced before any
+                  gap the person can close because reviews take time and should start now;
+* ``not_yet``     something the person can do, or wait for, is missing;
+* ``pending``     waiting only on an outside process (a check applied for, a reference requested);
+* ``conditional`` may start, with conditions owed after starting or activities not yet allowed;
+* ``eligible``    every requirement is met and every gated activity allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Outcome = Literal["eligible", "conditional", "pending", "not_yet", "review", "ineligible"]
+OUTCOME_ORDER: tuple[Outcome, ...] = ("eligible", "conditional", "pending", "not_yet", "review", "ineligible")
+Status = Literal["met", "owed", "pending", "not_met", "review", "blocked"]
+Stage = Literal["entry", "ongoing", "progression", "activity"]
+
+
+def worse(a: Outcome, b: Outcome) -> Outcome:
+    return a if OUTCOME_ORDER.index(a) >= OUTCOME_ORDER.index(b) else b
+
+
+def rank(outcome: Outcome) -> int:
+    """0 for eligible up to 5 for ineligible."""
+    return OUTCOME_ORDER.index(outcome)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(_Frozen):
+    """One piece of evidence: what was found, what it was held against, and where in the record."""
+
+    label: str
+    value: Any = None
+    threshold: str | None = None
+    source: str | None = None
+
+
+class RequirementResult(_Frozen):
+    id: str
+    kind: str
+    stage: Stage
+    status: Status
+    reason: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    next_step: str | None = None
+    because: str | None = None
+    met_on: _dt.date | None = Field(default=None, description="When time alone will meet it, if nothing else changes.")
+    valid_until: _dt.date | None = Field(default=None, description="The last day a met requirement still holds.")
+    due: _dt.date | None = Field(default=None, description="When an owed requirement falls due after starting.")
+
+
+class ActivityResult(_Frozen):
+    id: str
+    title: str | None = None
+    allowed: bool
+    reason: str
+    requirements: list[RequirementResult] = Field(default_factory=list)
+
+
+class Condition(_Frozen):
+    """Something owed after starting, with its due date."""
+
+    requirement: str
+    due: _dt.date
+    what: str
+
+
+class PolicyRef(_Frozen):
+    id: str
+    version: str
+    digest: str
+    organisation: str
+
+
+class EngineRef(_Frozen):
+    name: str
+    version: str
+    pathrules: str
+
+
+class Target(_Frozen):
+    role: str
+    title: str
+    from_role: str | None = None
+
+
+class Decision(_Frozen):
+    """An explained decision for one person, one role (or progression), one policy, one day."""
+
+    outcome: Outcome
+    summary: str
+    person: str
+    target: Target
+    stage: Literal["entry", "continuation", "progression"]
+    as_of: _dt.date
+    start_date: _dt.date
+    eligible_from: _dt.date | None = None
+    time_gaps_close_on: _dt.date | None = None
+    eligible_until: _dt.date | None = None
+    requirements: list[RequirementResult]
+    conditions: list[Condition] = Field(default_factory=list)
+    activities: list[ActivityResult] = Field(default_factory=list)
+    never: list[str] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
+    policy: PolicyRef
+    record_digest: str
+    engine: EngineRef
+
+    def unmet(self) -> list[RequirementResult]:
+        return [r for r in self.requirements if r.status != "met"]
+
+    def to_json_data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def comparable(self) -> dict[str, Any]:
+        """The decision without who computed it: what replay compares."""
+        data = self.to_json_data()
+        data.pop("engine", None)
+        return data

@@ -1,0 +1,202 @@
+"""durable-rules, fenced in. Every ``import durable`` of the project is in this module.
+
+Guards for the defects measured on durable-rules 2.0.28 (see docs/engine.md):
+
+* facts, not events: ``post`` is consumed by the first matching rule;
+* one fresh session per evaluation, deleted in ``finally``: a ruleset holds at most 1,024 live
+  sessions and facts are identified by a 32-bit content hash, so sessions are never reused;
+* a catch-all rule that every fact matches: a fact matching no rule and then ``delete_state``
+  crashes the process; the catch-all also counts the facts, and a short count is an EngineError;
+* no background threads: the stock ``Host`` dispatches from timer threads that can take pending
+  actions, so evaluations came back empty; ``_QuietHost`` never starts them;
+* one process-wide lock around every engine call: threads sharing a host segfaulted;
+* no rule of absence alone: every rule starts with ``q == <check key>``;
+* only typed facts (ints, floats, strings), never mixed types in one comparison;
+* "all of none" is compiled as the bare key match, "any of none" as no rule at all;
+* ruleset names are global and permanent: named after the policy digest and target, reused;
+* limits (rules per ruleset, properties per fact) are refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import itertools
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pathrules.engine.ir import Cmp, Condition, Facts, Not, push_not
+from pathrules.engine.ir import All as AllCond
+from pathrules.engine.program import Fired, Program
+from pathrules.errors import EngineError
+
+MAX_RULES = 400
+MAX_FACT_PROPERTIES = 200
+_OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+try:  # pragma: no cover - depends on the interpreter
+    from durable import engine as _durable_engine
+
+    IMPORT_ERROR: str | None = None
+    DURABLE_VERSION = importlib.metadata.version("durable-rules")
+except (ImportError, OSError) as err:  # pragma: no cover - CPython 3.13 and later
+    _durable_engine = None
+    IMPORT_ERROR = (
+        f"durable-rules cannot be imported here ({err}); it works on CPython 3.11 and 3.12. "
+        "The python engine gives the same decisions."
+    )
+    DURABLE_VERSION = "unavailable"
+
+
+def available() -> bool:
+    return _durable_engine is not None
+
+
+def compile_condition(condition: Condition) -> dict[str, Any] | None:
+    """durable-rules' JSON form of a condition, or None when it can never hold."""
+    return _compile(push_not(condition))
+
+
+def _compile(condition: Condition) -> dict[str, Any] | None:
+    if isinstance(condition, Cmp):
+        name = "f_" + condition.fact
+        if condition.op == "==":
+            return {name: condition.value}
+        return {_OPS[condition.op]: {name: condition.value}}
+    assert not isinstance(condition, Not)  # removed by push_not
+    parts = [_compile(item) for item in condition.items]
+    if isinstance(condition, AllCond):
+        if any(p is None for p in parts):
+            return None
+        kept = [p for p in parts if p != {}]
+        if not kept:
+            return {}
+        return kept[0] if len(kept) == 1 else {"$and": kept}
+    live = [p for p in parts if p is not None]
+    if not live:
+        return None
+    if any(p == {} for p in live):
+        return {}
+    return live[0] if len(live) == 1 else {"$or": live}
+
+
+def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[Any], None]]) -> dict[str, Any]:
+    """The ruleset for a program; ``action(key, label)`` makes the callback that records a firing."""
+    rules: dict[str, Any] = {}
+    for index, check in enumerate(program.checks):
+        for label, condition in check.conditions:
+            compiled = compile_condition(condition)
+            if compiled is None:
+                continue
+            matcher: dict[str, Any] = {"q": check.key}
+            body = matcher if compiled == {} else {"$and": [matcher, compiled]}
+            rules[f"c{index}_{label}"] = {"all": [{"m": body}], "run": action(check.key, label)}
+    rules["pathrules_seen"] = {"all": [{"m": {"$ex": {"q": 1}}}], "run": action("", "seen")}
+    if len(rules) > MAX_RULES:
+        raise EngineError(
+            f"`{program.name}` needs {len(rules)} engine rules; durable-rules hangs past about 500, so pathrules "
+            f"allows {MAX_RULES}. Split the role's requirements into fewer, or use engine='python'."
+        )
+    return rules
+
+
+if _durable_engine is not None:
+
+    class _QuietHost(_durable_engine.Host):  # type: ignore[misc, name-defined]
+        """A host with no background dispatch threads: every action runs inside our own call."""
+
+        def _run(self) -> None:
+            return None
+
+else:  # pragma: no cover
+    _QuietHost = None
+
+
+class DurableEngine:
+    """Decides which conditions hold with durable-rules, behind the guards listed above."""
+
+    name = "durable-rules"
+    version = DURABLE_VERSION
+
+    _lock = threading.RLock()
+    _host: Any = None
+    _registered: set[str] = set()
+    _sessions = itertools.count(1)
+    _fired: list[tuple[str, str]] = []
+
+    def __init__(self) -> None:
+        if _durable_engine is None:
+            raise EngineError(IMPORT_ERROR or "durable-rules is unavailable")
+
+    @classmethod
+    def _action(cls, key: str, label: str) -> Callable[[Any], None]:
+        def record(_closure: Any) -> None:
+            cls._fired.append((key or str(_closure.m["q"]), label))
+
+        return record
+
+    def _ensure(self, program: Program) -> None:
+        cls = type(self)
+        if program.name in cls._registered:
+            return
+        definition = ruleset_definition(program, cls._action)
+        if cls._host is None:
+            cls._host = _QuietHost()
+        try:
+            cls._host.register_rulesets({program.name: definition})
+        except Exception as err:  # durable raises bare Exception with codes like "202"
+            raise EngineError(f"durable-rules refused the ruleset `{program.name}`: {err}") from err
+        cls._registered.add(program.name)
+
+    def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
+        documents = []
+        for check in program.checks:
+            values = facts[check.key]
+            if len(values) > MAX_FACT_PROPERTIES:
+                raise EngineError(f"requirement `{check.key}` derived {len(values)} facts; at most {MAX_FACT_PROPERTIES}")
+            documents.append({"q": check.key, **{"f_" + k: v for k, v in values.items()}})
+        fired: dict[str, set[str]] = {check.key: set() for check in program.checks}
+        if not documents:
+            return {k: frozenset(v) for k, v in fired.items()}
+        cls = type(self)
+        with cls._lock:
+            self._ensure(program)
+            sid = str(next(cls._sessions))
+            for document in documents:
+                document["sid"] = sid
+            cls._fired = []
+            try:
+                cls._host.assert_facts(program.name, documents)
+            except Exception as err:
+                raise EngineError(f"durable-rules failed on `{program.name}`: {err}") from err
+            finally:
+                try:
+                    cls._host.delete_state(program.name, sid)
+                except Exception:  # noqa: BLE001 - the state may already be gone; never mask the real error
+                    pass
+            results = cls._fired
+            cls._fired = []
+        seen = sum(1 for _, label in results if label == "seen")
+        if seen != len(documents):
+            raise EngineError(f"durable-rules saw {seen} of {len(documents)} facts for `{program.name}`; refusing a partial answer")
+        for key, label in results:
+            if label != "seen":
+                fired[key].add(label)
+        return {k: frozenset(v) for k, v in fired.items()}
+
+    @classmethod
+    def live_sessions(cls, program: Program) -> int:
+        """How many sessions the program's ruleset holds now (0 after every evaluation)."""
+        with cls._lock:
+            if program.name not in cls._registered:
+                return 0
+            ruleset = cls._host.get_ruleset(program.name)
+            count = 0
+            for sid in range(1, next(cls._sessions)):
+                try:
+                    state = ruleset.get_state(str(sid))
+                except Exception:  # noqa: BLE001 - durable raises for unknown sessions
+                    continue
+                if state:
+                    count += 1
+            return count

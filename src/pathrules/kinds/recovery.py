@@ -1,0 +1,154 @@
+"""Kinds about recovery: time free from substances, and treatment status."""
+
+from __future__ import annotations
+
+from pathrules.decision import Evidence, Status
+from pathrules.engine.ir import Cmp, Condition, all_of, any_of
+from pathrules.kinds.base import Context, Derived, flag, long_date, names, register
+from pathrules.policy.model import Policy
+from pathrules.policy.requirements import TREATMENT_ORDER, Abstinence, Treatment
+
+ANY = "any"
+
+
+@register("abstinence")
+class AbstinenceKind:
+    """Met when every substance in scope is accounted for and the last use is long enough ago."""
+
+    def conditions(self, req: Abstinence, policy: Policy) -> dict[str, Condition]:
+        long_enough = any_of(Cmp("has_use", "==", 0), Cmp("elapsed", ">=", req.at_least.amount))
+        return {"met": all_of(Cmp("recorded", "==", 1), long_enough)}
+
+    def derive(self, req: Abstinence, ctx: Context) -> Derived:
+        record, as_of = ctx.record, ctx.as_of
+        in_scope = set(req.substances)
+        uses = [u for u in record.substance_use if u.last_use <= as_of and (ANY in in_scope or u.substance in in_scope)]
+        dates = [u.last_use for u in uses]
+        on_medication = False
+        if req.prescribed_medication == "counts_as_use":
+            for med in record.prescribed_medication:
+                if med.started_on > as_of:
+                    continue
+                if med.ended_on is None or med.ended_on > as_of:
+                    on_medication = True
+                    dates.append(as_of)
+                else:
+                    dates.append(med.ended_on)
+        covered = {u.substance for u in record.substance_use} | set(record.substances_never_used)
+        missing = sorted(s for s in in_scope if s != ANY and s not in covered)
+        if ANY in in_scope and not record.substance_use and ANY not in record.substances_never_used:
+            missing.append("any substance")
+        last = max(dates) if dates else None
+        elapsed = req.at_least.elapsed(last, as_of) if last else 0
+        evidence = [
+            Evidence(
+                label=f"last use ({names(sorted(in_scope))})",
+                value=last.isoformat() if last else "none recorded",
+                threshold=f"at least {req.at_least} ago",
+                source="substance_use",
+            )
+        ]
+        if on_medication:
+            evidence.append(Evidence(label="on prescribed medication", value=True, threshold="counts as use in this policy", source="prescribed_medication"))
+        met_on = req.at_least.after(last) if last and not on_medication and not missing else None
+        return Derived(
+            facts={"recorded": flag(not missing), "has_use": flag(last is not None), "elapsed": elapsed},
+            evidence=evidence,
+            met_on=met_on if met_on and met_on > as_of else None,
+            detail={"missing": missing, "last": last, "on_medication": on_medication, "elapsed": elapsed},
+        )
+
+    def explain(self, req: Abstinence, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+        scope = names(sorted(s.replace("-", " ") for s in req.substances))
+        asked = f"The role asks for {req.at_least} free from {scope}."
+        if d.detail["missing"]:
+            return (
+                f"{asked} The record does not yet say when {names(d.detail['missing'])} was last used.",
+                "Record the date of last use (or that it was never used) for each substance in scope.",
+            )
+        if status == "met":
+            last = d.detail["last"]
+            since = f" since {long_date(last)}" if last else " (no use recorded)"
+            return f"{asked} This is met{since}.", None
+        if d.detail["on_medication"]:
+            return (
+                f"{asked} This policy counts prescribed medication as use, so the time starts when it ends.",
+                "Talk with your keyworker about your treatment plan; the time counts from the day medication ends.",
+            )
+        unit = req.at_least.unit
+        return (
+            f"{asked} So far it has been {d.detail['elapsed']} {unit if d.detail['elapsed'] != 1 else unit[:-1]}.",
+            f"Keep going: this is met from {long_date(d.met_on)} if nothing changes." if d.met_on else None,
+        )
+
+
+@register("treatment")
+class TreatmentKind:
+    """Met when the treatment status is one the policy allows (and long enough since discharge)."""
+
+    def conditions(self, req: Treatment, policy: Policy) -> dict[str, Condition]:
+        allowed = any_of(*(Cmp("status", "==", TREATMENT_ORDER[s]) for s in req.allowed))
+        parts: list[Condition] = [Cmp("recorded", "==", 1), allowed]
+        if req.completed_at_least is not None:
+            parts.append(any_of(Cmp("status", "!=", TREATMENT_ORDER["completed"]), Cmp("elapsed", ">=", req.completed_at_least.amount)))
+        labels: dict[str, Condition] = {}
+        if req.completed_with is not None:
+            parts.append(any_of(Cmp("status", "!=", TREATMENT_ORDER["completed"]), Cmp("provider_ok", "==", 1)))
+            labels["blocked"] = all_of(Cmp("status", "==", TREATMENT_ORDER["completed"]), Cmp("provider_ok", "==", 0))
+        labels["met"] = all_of(*parts)
+        return labels
+
+    def derive(self, req: Treatment, ctx: Context) -> Derived:
+        episode = ctx.record.treatment
+        status = episode.status if episode else None
+        discharged = episode.discharged_on if episode and episode.discharged_on and episode.discharged_on <= ctx.as_of else None
+        if status == "completed" and episode and episode.discharged_on and episode.discharged_on > ctx.as_of:
+            status = "in_treatment"  # as of this day, not yet discharged
+        unit_amount = req.completed_at_least
+        elapsed = unit_amount.elapsed(discharged, ctx.as_of) if (unit_amount and discharged) else 0
+        if status == "completed" and unit_amount and not discharged:
+            elapsed = -1
+        provider_ok = bool(req.completed_with and episode and episode.provider in req.completed_with)
+        met_on = None
+        if status == "completed" and unit_amount and discharged:
+            candidate = unit_amount.after(discharged)
+            met_on = candidate if candidate > ctx.as_of else None
+        threshold = "one of: " + ", ".join(s.replace("_", " ") for s in req.allowed)
+        if unit_amount:
+            threshold += f"; if completed, at least {unit_amount} since discharge"
+        return Derived(
+            facts={
+                "recorded": flag(status is not None),
+                "status": TREATMENT_ORDER[status] if status else -1,
+                "elapsed": elapsed,
+                "provider_ok": flag(provider_ok),
+            },
+            evidence=[
+                Evidence(label="treatment status", value=(status or "not recorded").replace("_", " "), threshold=threshold, source="treatment"),
+                *([Evidence(label="discharged on", value=discharged.isoformat(), source="treatment.discharged_on")] if discharged else []),
+            ],
+            met_on=met_on,
+            detail={"status": status, "discharged": discharged},
+        )
+
+    def explain(self, req: Treatment, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+        allowed = names([s.replace("_", " ") for s in req.allowed])
+        current = d.detail["status"]
+        if current is None:
+            return "The record does not say where the person is with treatment.", "Record the treatment status (never, in treatment or completed)."
+        if status == "met":
+            return f"Treatment status is {current.replace('_', ' ')}, which the role accepts.", None
+        if status == "blocked":
+            where = names(req.completed_with or [])
+            return f"This role asks for treatment completed with {where}.", "Ask the service whether another role fits; this one cannot change."
+        if current not in req.allowed:
+            return (
+                f"The role asks for treatment status {allowed}; the record says {current.replace('_', ' ')}.",
+                "Talk with your keyworker about completing treatment; this can be checked again afterwards.",
+            )
+        if d.detail["discharged"] is None:
+            return "Treatment is completed but the discharge date is not recorded.", "Record the date of discharge."
+        return (
+            f"The role asks for {req.completed_at_least} since discharge.",
+            f"This is met from {long_date(d.met_on)} if nothing changes." if d.met_on else None,
+        )

@@ -1,0 +1,105 @@
+"""Recruitment checks: references, approvals by named managers, identity seen in person."""
+
+from __future__ import annotations
+
+from pathrules.decision import Evidence, Status
+from pathrules.engine.ir import Cmp, Condition
+from pathrules.kinds.base import Context, Derived, flag, names, register
+from pathrules.policy.model import Policy
+from pathrules.policy.requirements import Approvals, Identity, References
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@register("references")
+class ReferencesKind:
+    def conditions(self, req: References, policy: Policy) -> dict[str, Condition]:
+        return {"met": Cmp("count", ">=", req.at_least), "pending": Cmp("count_or_outstanding", ">=", req.at_least)}
+
+    def derive(self, req: References, ctx: Context) -> Derived:
+        as_of = ctx.as_of
+        counted = outstanding = 0
+        for ref in ctx.record.references:
+            done = ref.approved_on if req.approved else ref.received_on
+            if done is not None and done <= as_of:
+                counted += 1
+            elif (ref.requested_on and ref.requested_on <= as_of) or (ref.received_on and ref.received_on <= as_of):
+                outstanding += 1
+        word = "approved" if req.approved else "received"
+        return Derived(
+            facts={"count": counted, "count_or_outstanding": counted + outstanding},
+            evidence=[
+                Evidence(label=f"references {word}", value=counted, threshold=f"at least {req.at_least}", source="references"),
+                Evidence(label="references requested, not yet " + word, value=outstanding, source="references"),
+            ],
+            detail={"count": counted, "outstanding": outstanding},
+        )
+
+    def explain(self, req: References, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+        word = "approved" if req.approved else "received"
+        asked = f"The role asks for {_plural(req.at_least, 'reference')} {word}."
+        have = d.detail["count"]
+        if status == "met":
+            return f"{asked} {have} on record.", None
+        if status == "pending" or d.detail["outstanding"]:
+            return (
+                f"{asked} {have} so far; {d.detail['outstanding']} requested and not yet {word}.",
+                "Waiting on referees; the service can chase them." + ("" if status == "pending" else " More referees are needed too."),
+            )
+        return f"{asked} {have} so far.", f"Give details of {_plural(req.at_least - have, 'more referee')} so the service can request them."
+
+
+@register("approvals")
+class ApprovalsKind:
+    def conditions(self, req: Approvals, policy: Policy) -> dict[str, Condition]:
+        return {"met": Cmp("approved", ">=", len(set(req.approvers)))}
+
+    def derive(self, req: Approvals, ctx: Context) -> Derived:
+        given = {a.approver: a.approved_on for a in ctx.record.approvals if a.item == req.item and a.approved_on <= ctx.as_of}
+        needed = list(dict.fromkeys(req.approvers))
+        evidence = [
+            Evidence(
+                label=f"{req.item.replace('-', ' ')}: {who.replace('-', ' ')}",
+                value=f"approved {given[who]}" if who in given else "not yet approved",
+                threshold="approval needed",
+                source="approvals",
+            )
+            for who in needed
+        ]
+        return Derived(facts={"approved": sum(1 for who in needed if who in given)}, evidence=evidence, detail={"missing": [w for w in needed if w not in given]})
+
+    def explain(self, req: Approvals, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+        item = req.item.replace("-", " ")
+        asked = f"The {item} needs approval from {names([a.replace('-', ' ') for a in req.approvers])}."
+        if status == "met":
+            return f"{asked} All approvals are on record.", None
+        missing = names([a.replace("-", " ") for a in d.detail["missing"]])
+        return f"{asked} Still to approve: {missing}.", f"Complete the {item} with the service so that {missing} can approve it."
+
+
+@register("identity")
+class IdentityKind:
+    def conditions(self, req: Identity, policy: Policy) -> dict[str, Condition]:
+        return {"met": Cmp("seen", "==", 1)}
+
+    def derive(self, req: Identity, ctx: Context) -> Derived:
+        check = ctx.record.identity
+        seen = check is not None and check.seen_in_person_on <= ctx.as_of
+        return Derived(
+            facts={"seen": flag(seen)},
+            evidence=[
+                Evidence(
+                    label="identity seen in person",
+                    value=f"seen {check.seen_in_person_on}" if seen and check else "not recorded",
+                    threshold="seen in person",
+                    source="identity",
+                )
+            ],
+        )
+
+    def explain(self, req: Identity, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+        if status == "met":
+            return "Proof of identity has been seen in person.", None
+        return "Proof of identity must be seen in person.", "Bring proof of identity to the service to be seen by a member of staff."

@@ -1,0 +1,121 @@
+"""Criminal-record checks (DBS, PVG, Garda vetting).
+
+A disclosure is not an automatic bar: unless the policy says ``on_disclosure: bar`` it leads to a
+recorded review by named managers, and a recorded acceptance clears it. A check that is applied for
+(form received, documents verified) is a different fact from a certificate that has come back.
+"""
+
+from __future__ import annotations
+
+from pathrules.decision import Evidence, Status
+from pathrules.engine.ir import Cmp, Condition, all_of, any_of
+from pathrules.kinds.base import Context, Derived, flag, long_date, register
+from pathrules.policy.model import Policy
+from pathrules.policy.requirements import LEVEL_ORDER, Vetting
+from pathrules.record.model import VettingCheck
+
+REVIEW_NONE, REVIEW_ACCEPTED, REVIEW_REFUSED = 0, 1, 2
+SCHEME_NAMES = {"dbs": "DBS check", "pvg": "PVG (Disclosure Scotland) check", "garda": "Garda vetting"}
+
+
+def _returned(check: VettingCheck, as_of: object) -> bool:
+    return check.issued_on is not None and check.issued_on <= as_of and check.disclosure is not None  # type: ignore[operator]
+
+
+@register("vetting")
+class VettingKind:
+    def conditions(self, req: Vetting, policy: Policy) -> dict[str, Condition]:
+        current = Cmp("current", "==", 1)
+        clear = all_of(current, any_of(Cmp("disclosure", "==", 0), Cmp("review", "==", REVIEW_ACCEPTED)))
+        met = any_of(clear, Cmp("applied", "==", 1)) if req.status == "applied" else clear
+        labels: dict[str, Condition] = {"met": met}
+        disclosed = all_of(current, Cmp("disclosure", "==", 1))
+        if req.on_disclosure == "bar":
+            labels["blocked"] = disclosed
+        else:
+            labels["blocked"] = all_of(disclosed, Cmp("review", "==", REVIEW_REFUSED))
+            labels["review"] = all_of(disclosed, Cmp("review", "==", REVIEW_NONE))
+        if req.status == "returned":
+            labels["pending"] = Cmp("applied", "==", 1)
+        return labels
+
+    def derive(self, req: Vetting, ctx: Context) -> Derived:
+        as_of, start = ctx.as_of, ctx.start
+        fitting = [c for c in ctx.record.vetting if c.scheme == req.scheme and LEVEL_ORDER[c.level] >= LEVEL_ORDER[req.level]]
+        window = req.reuse_if_issued_within
+        certificates = [c for c in fitting if _returned(c, as_of)]
+        usable = [c for c in certificates if window is None or window.elapsed(c.issued_on, start) < window.amount]  # type: ignore[arg-type]
+        best = max(usable, key=lambda c: c.issued_on) if usable else None  # type: ignore[arg-type, return-value]
+        applied = [
+            c
+            for c in fitting
+            if c.applied_on is not None and c.applied_on <= as_of and c.documents_verified and not _returned(c, as_of)
+        ]
+        review = REVIEW_NONE
+        if best is not None and best.review is not None and best.review.on <= as_of:
+            review = REVIEW_ACCEPTED if best.review.decision == "accepted" else REVIEW_REFUSED
+        evidence = []
+        if best is not None:
+            evidence.append(
+                Evidence(
+                    label=f"{req.scheme.upper()} certificate ({best.level.replace('_', ' ')})",
+                    value=f"issued {best.issued_on}",
+                    threshold=f"{req.level.replace('_', ' ')} or higher" + (f", issued within {window} before the start date" if window else ""),
+                    source="vetting",
+                )
+            )
+        elif certificates:
+            oldest = max(certificates, key=lambda c: c.issued_on)  # type: ignore[arg-type, return-value]
+            evidence.append(
+                Evidence(label=f"{req.scheme.upper()} certificate", value=f"issued {oldest.issued_on}", threshold=f"issued within {window} before {start}", source="vetting")
+            )
+        if applied:
+            evidence.append(Evidence(label="check applied for", value=f"applied {applied[0].applied_on}, documents verified", source="vetting"))
+        if not evidence:
+            evidence.append(Evidence(label=f"{req.scheme.upper()} check", value="none recorded", threshold=req.level.replace("_", " "), source="vetting"))
+        lapses = None
+        if best is not None and window is not None and not applied:
+            lapses = window.after(best.issued_on)  # type: ignore[arg-type]
+        return Derived(
+            facts={
+                "current": flag(best is not None),
+                "disclosure": flag(bool(best and best.disclosure)),
+                "review": review,
+                "applied": flag(bool(applied)),
+            },
+            evidence=evidence,
+            lapses_on=lapses,
+            detail={"best": best, "stale": bool(certificates) and best is None, "applied": bool(applied)},
+        )
+
+    def explain(self, req: Vetting, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+        what = f"an {req.level.replace('_', ' ')} {SCHEME_NAMES[req.scheme]}" if req.level.startswith("e") else f"a {req.level} {SCHEME_NAMES[req.scheme]}"
+        needed = "applied for, with documents verified" if req.status == "applied" else "that has come back"
+        asked = f"The role needs {what} {needed}."
+        if status == "met":
+            if d.detail["best"] is not None:
+                return f"{asked} A certificate at the right level is on record.", None
+            return f"{asked} The application is in, with documents verified.", None
+        if status == "blocked":
+            if req.on_disclosure == "bar":
+                return f"{asked} This policy does not accept a disclosure for this role.", "Ask whether another role fits."
+            return f"{asked} The recorded risk assessment did not accept the disclosure for this role.", "Ask the service to talk through the decision and other roles."
+        if status == "review":
+            return (
+                f"{asked} The certificate has a disclosure, which means a risk assessment by the named managers, not an automatic refusal.",
+                "A manager records a risk assessment; the decision is then checked again.",
+            )
+        if status == "pending":
+            return f"{asked} The check has been applied for and is waiting to come back.", "Nothing to do but wait for the certificate; chase it if it takes long."
+        if d.detail["stale"]:
+            window = req.reuse_if_issued_within
+            return (
+                f"{asked} The certificate on record was issued more than {window} before the start date, so it cannot be reused.",
+                "Complete a new check application and bring identity documents to be verified.",
+            )
+        if d.detail["applied"] is False and req.status == "applied":
+            return f"{asked} No application is recorded yet.", "Complete the check application form and bring identity documents to be verified."
+        return f"{asked} No check is recorded yet.", "Complete the check application form and bring identity documents to be verified."
+
+
+__all__ = ["VettingKind", "long_date"]

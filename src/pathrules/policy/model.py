@@ -1,0 +1,102 @@
+"""The policy model: an organisation's roles, their gates and the progressions between them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Literal
+
+from pydantic import Field
+
+from pathrules.policy.fields import DurationField, Slug, Strict
+from pathrules.policy.requirements import GroupRef, Requirement, RequirementItem
+
+Jurisdiction = Literal["england-wales", "scotland", "northern-ireland", "ireland", "other"]
+
+
+class CatalogueEntry(Strict):
+    """A qualification, training module or competency the policy names."""
+
+    title: str
+    type: Literal["qualification", "training", "competency"]
+    valid_for: DurationField | None = Field(default=None, description="How long a completion stays valid; none means it never expires.")
+    description: str | None = None
+
+
+class AttributeDeclaration(Strict):
+    """A record attribute that expressions may use, with its type so that only typed facts reach the engine."""
+
+    type: Literal["integer", "number", "boolean", "text", "date"]
+    title: str
+    description: str | None = None
+
+
+class Activity(Strict):
+    """Something a role may do only once extra requirements hold."""
+
+    title: str | None = None
+    because: str | None = None
+    requires: list[RequirementItem] = Field(min_length=1)
+
+
+class Role(Strict):
+    title: str
+    description: str | None = None
+    requires: list[RequirementItem] = Field(default_factory=list, description="What must hold before starting.")
+    ongoing: list[RequirementItem] = Field(default_factory=list, description="What must stay true while in the role.")
+    activities: dict[Slug, Activity] = Field(default_factory=dict, description="Activities that need more than the role itself.")
+    never: list[Slug] = Field(default_factory=list, description="Activities the role may never do.")
+    notes: list[str] = Field(default_factory=list, description="Facts about the role that are not gates (hours, length, pay).")
+
+
+class Progression(Strict):
+    """Moving from one role to another; the target role's entry requirements apply as well."""
+
+    from_: Slug = Field(alias="from")
+    to: Slug
+    because: str | None = None
+    requires: list[RequirementItem] = Field(default_factory=list)
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    @property
+    def id(self) -> str:
+        return f"{self.from_}->{self.to}"
+
+
+class Policy(Strict):
+    """One version of one organisation's policy."""
+
+    policy: Slug = Field(description="The policy's id; versions of one policy share it.")
+    organisation: str
+    version: str = Field(min_length=1)
+    effective_from: _dt.date
+    effective_until: _dt.date | None = Field(default=None, description="The last day this version is in force.")
+    jurisdiction: Jurisdiction = "england-wales"
+    source: str | None = Field(default=None, description="Where the rules come from (a written policy, a study).")
+    description: str | None = None
+    catalogue: dict[Slug, CatalogueEntry] = Field(default_factory=dict)
+    attributes: dict[Slug, AttributeDeclaration] = Field(default_factory=dict)
+    groups: dict[Slug, list[RequirementItem]] = Field(default_factory=dict)
+    roles: dict[Slug, Role] = Field(min_length=1)
+    progressions: list[Progression] = Field(default_factory=list)
+
+    # ---- helpers used by evaluation and tools --------------------------------------------------
+
+    def expand(self, items: list[RequirementItem]) -> list[Requirement]:
+        """Requirements with group references replaced by the groups' requirements (in order)."""
+        out: list[Requirement] = []
+        for item in items:
+            if isinstance(item, GroupRef):
+                out.extend(self.expand(self.groups[item.group]))
+            else:
+                out.append(item)
+        return out
+
+    def progression(self, from_role: str, to_role: str) -> Progression | None:
+        for candidate in self.progressions:
+            if candidate.from_ == from_role and candidate.to == to_role:
+                return candidate
+        return None
+
+    def in_force(self, on: _dt.date) -> bool:
+        return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)

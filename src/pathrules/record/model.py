@@ -1,0 +1,123 @@
+"""A candidate's record: the evidence a decision is made from.
+
+Records hold special-category data (health: substance use, treatment; criminal-offence data: vetting
+outcomes), so validation errors never echo the values (``hide_input_in_errors``), and nothing here is
+logged. Every fact carries its own date so that a decision can be made "as of" any day and replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pathrules.policy.fields import Slug
+from pathrules.policy.requirements import Level, Scheme, TreatmentStatus
+
+
+class RecordPart(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+class SubstanceUse(RecordPart):
+    """The last known use of a substance (a relapse is simply a later date)."""
+
+    substance: Slug
+    last_use: _dt.date
+    note: str | None = None
+
+
+class PrescribedMedication(RecordPart):
+    medication: str
+    started_on: _dt.date
+    ended_on: _dt.date | None = None
+
+
+class TreatmentEpisode(RecordPart):
+    status: TreatmentStatus
+    provider: str | None = None
+    discharged_on: _dt.date | None = None
+
+
+class DisclosureReview(RecordPart):
+    """The recorded risk assessment after a disclosure: who decided, when and why."""
+
+    decision: Literal["accepted", "refused"]
+    by: str
+    on: _dt.date
+    reason: str | None = None
+
+
+class VettingCheck(RecordPart):
+    scheme: Scheme
+    level: Level
+    applied_on: _dt.date | None = None
+    documents_verified: bool = False
+    issued_on: _dt.date | None = Field(default=None, description="The certificate's issue date; set once the check has come back.")
+    disclosure: bool | None = Field(default=None, description="Whether the certificate discloses anything; set once it has come back.")
+    review: DisclosureReview | None = None
+
+
+class Completion(RecordPart):
+    id: Slug
+    completed_on: _dt.date
+
+
+class CompetencySignOff(RecordPart):
+    id: Slug
+    level: int = Field(ge=1, le=10)
+    signed_off_by: Slug
+    signed_off_on: _dt.date
+
+
+class Reference(RecordPart):
+    referee: str | None = None
+    requested_on: _dt.date | None = None
+    received_on: _dt.date | None = None
+    approved_on: _dt.date | None = None
+
+
+class Approval(RecordPart):
+    item: Slug
+    approver: Slug = Field(description="The approver's role, e.g. service-manager.")
+    name: str | None = None
+    approved_on: _dt.date
+
+
+class IdentityCheck(RecordPart):
+    seen_in_person_on: _dt.date
+    seen_by: str | None = None
+
+
+class RoleSpell(RecordPart):
+    role: Slug
+    organisation: str | None = None
+    started_on: _dt.date
+    ended_on: _dt.date | None = None
+
+
+AttributeValue = Union[bool, int, float, _dt.date, str]
+
+
+class Record(RecordPart):
+    """Everything pathrules may use about one person."""
+
+    person: str = Field(min_length=1, max_length=120, description="A stable id for the person (not their name).")
+    date_of_birth: _dt.date | None = None
+    proposed_start: _dt.date | None = None
+    substance_use: list[SubstanceUse] = Field(default_factory=list)
+    substances_never_used: list[Slug] = Field(default_factory=list)
+    prescribed_medication: list[PrescribedMedication] = Field(default_factory=list)
+    treatment: TreatmentEpisode | None = None
+    vetting: list[VettingCheck] = Field(default_factory=list)
+    qualifications: list[Completion] = Field(default_factory=list)
+    training: list[Completion] = Field(default_factory=list)
+    competencies: list[CompetencySignOff] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    approvals: list[Approval] = Field(default_factory=list)
+    identity: IdentityCheck | None = None
+    roles_held: list[RoleSpell] = Field(default_factory=list)
+    supervision: list[_dt.date] = Field(default_factory=list, description="Dates of supervision sessions attended.")
+    attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
+    notes: str | None = None
