@@ -2,12 +2,13 @@
 
 Outcome precedence, when requirements point different ways (worst first)::
 
-    ineligible > review > not_yet > pending > conditional > eligible
+    ineligible > not_yet > review > pending > conditional > eligible
 
 * ``ineligible``  a requirement is ``blocked``: nothing the person can do changes it under this policy;
-* ``review``      a person must decide (a disclosure, a discretionary clause); surfaced before any
-                  gap the person can close because reviews take time and should start now;
 * ``not_yet``     something the person can do, or wait for, is missing;
+* ``review``      a person must decide (a disclosure, a discretionary clause) and nothing the person
+                  can do is missing, so a manager's review queue holds only people otherwise ready;
+                  a review item in a ``not_yet`` decision is still listed, first among next steps;
 * ``pending``     waiting only on an outside process (a check applied for, a reference requested);
 * ``conditional`` may start, with conditions owed after starting or activities not yet allowed;
 * ``eligible``    every requirement is met and every gated activity allowed.
@@ -21,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Outcome = Literal["eligible", "conditional", "pending", "not_yet", "review", "ineligible"]
-OUTCOME_ORDER: tuple[Outcome, ...] = ("eligible", "conditional", "pending", "not_yet", "review", "ineligible")
+OUTCOME_ORDER: tuple[Outcome, ...] = ("eligible", "conditional", "pending", "review", "not_yet", "ineligible")
 Status = Literal["met", "owed", "pending", "not_met", "review", "blocked"]
 Stage = Literal["entry", "ongoing", "progression", "activity"]
 

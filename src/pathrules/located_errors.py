@@ -37,6 +37,9 @@ _FRIENDLY: dict[str, str] = {
 }
 
 
+_CODES = {"value_error": "invalid-value", "string_pattern_mismatch": "invalid-id", "too_short": "too-few", "too_long": "too-many"}
+
+
 def data_path(located_data: Any, loc: tuple[int | str, ...]) -> tuple[PathKey, bool]:
     """The data path pydantic's ``loc`` points at, and whether its last key is absent from the data."""
     path: list[str | int] = []
@@ -84,8 +87,8 @@ def allowed_fields(root: type[BaseModel], loc: tuple[int | str, ...], data: Any)
             continue
         next_candidates: list[type[BaseModel]] = []
         for model in candidates:
-            info = model.model_fields
-            by_alias = {(f.alias or n): f for n, f in info.items()}
+            fields = model.model_fields
+            by_alias = {(f.alias or n): f for n, f in fields.items()}
             if isinstance(part, str) and part in by_alias:
                 next_candidates.extend(_unwrap(by_alias[part].annotation))
         if next_candidates:
@@ -138,8 +141,8 @@ def problems_from(error: ValidationError, located: Located, root: type[BaseModel
             continue
         if kind == "union_tag_invalid":
             tag = ctx.get("tag", "")
-            expected = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",") if t.strip()]
-            kinds = [t for t in expected if t != "group"]
+            tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",") if t.strip()]
+            kinds = [t for t in tags if t != "group"]
             help_text = suggestion(str(tag), kinds) or f"expected one of: {', '.join(kinds)}"
             problems.append(located.problem("unknown-kind", f"unknown requirement kind `{tag}`", path + ("kind",), help=help_text))
             continue
@@ -162,7 +165,8 @@ def problems_from(error: ValidationError, located: Located, root: type[BaseModel
             message = f"expected at least {ctx['min_length']} item(s)"
         if show_input and kind in _FRIENDLY and not absent:
             message += f", got `{_short(detail['input'])}`"
-        problems.append(located.problem(kind, message[:1].lower() + message[1:], path))
+        code = _CODES.get(kind) or ("wrong-type" if kind in _FRIENDLY else kind.replace("_", "-"))
+        problems.append(located.problem(code, message[:1].lower() + message[1:], path))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 

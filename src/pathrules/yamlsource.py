@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.events import AliasEvent
@@ -23,21 +23,24 @@ from pathrules.errors import Problem
 PathKey = tuple[str | int, ...]
 MAX_BYTES = 1_048_576
 MAX_DEPTH = 64
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
 
 
 class _StrictSafeLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans (only true/false) and no aliases."""
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Refused(
                 "aliases",
                 "anchors and aliases (`*name`) are not allowed",
                 event.start_mark,
                 "reuse requirements with a named group under `groups:` instead",
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return cast(Node, super().compose_node(parent, index))
 
 
 _StrictSafeLoader.yaml_implicit_resolvers = {
@@ -141,6 +144,8 @@ def _build(loader: _StrictSafeLoader, node: Node, path: PathKey, located: Locate
     located.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if depth > MAX_DEPTH:
         raise _Refused("too-deep", f"the document is nested more than {MAX_DEPTH} levels deep", node.start_mark)
+    if node.tag not in _PLAIN_TAGS:
+        raise _Refused("yaml-tag", f"the YAML tag `{node.tag}` is not allowed; write plain values", node.start_mark)
     if isinstance(node, ScalarNode):
         return loader.construct_object(node, deep=True)
     if isinstance(node, SequenceNode):

@@ -100,16 +100,15 @@ def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[
     return rules
 
 
-if _durable_engine is not None:
+def _quiet_host() -> Any:
+    """A host with no background dispatch threads: every action runs inside our own call."""
+    assert _durable_engine is not None
 
-    class _QuietHost(_durable_engine.Host):  # type: ignore[misc, name-defined]
-        """A host with no background dispatch threads: every action runs inside our own call."""
-
+    class QuietHost(_durable_engine.Host):  # type: ignore[misc]
         def _run(self) -> None:
             return None
 
-else:  # pragma: no cover
-    _QuietHost = None
+    return QuietHost()
 
 
 class DurableEngine:
@@ -141,7 +140,7 @@ class DurableEngine:
             return
         definition = ruleset_definition(program, cls._action)
         if cls._host is None:
-            cls._host = _QuietHost()
+            cls._host = _quiet_host()
         try:
             cls._host.register_rulesets({program.name: definition})
         except Exception as err:  # durable raises bare Exception with codes like "202"

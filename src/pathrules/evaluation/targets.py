@@ -62,8 +62,8 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
         planned += [("entry", None, r) for r in policy.expand(spec.requires) if r.due_after_start is not None]
     else:
         planned += [("entry", None, r) for r in policy.expand(spec.requires)]
-    for activity_id, activity in spec.activities.items():
-        planned += [("activity", activity_id, r) for r in policy.expand(activity.requires)]
+    for activity_id, gated in spec.activities.items():
+        planned += [("activity", activity_id, r) for r in policy.expand(gated.requires)]
 
     slots: list[Slot] = []
     checks: list[Check] = []

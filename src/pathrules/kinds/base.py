@@ -95,8 +95,8 @@ def expiry(completed: _dt.date, valid_for: Duration | None) -> _dt.date | None:
     return None if valid_for is None else valid_for.after(completed)
 
 
-def names(items: list[str]) -> str:
-    quoted = [f"{i}" for i in items]
-    if len(quoted) <= 1:
-        return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+def names(items: list[str], joiner: str = "and") -> str:
+    """`a, b and c` (or `a, b or c`)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {joiner} " + items[-1]

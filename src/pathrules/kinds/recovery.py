@@ -132,7 +132,7 @@ class TreatmentKind:
         )
 
     def explain(self, req: Treatment, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
-        allowed = names([s.replace("_", " ") for s in req.allowed])
+        allowed = names([s.replace("_", " ") for s in req.allowed], "or")
         current = d.detail["status"]
         if current is None:
             return "The record does not say where the person is with treatment.", "Record the treatment status (never, in treatment or completed)."

@@ -52,7 +52,7 @@ class VettingKind:
             if c.applied_on is not None and c.applied_on <= as_of and c.documents_verified and not _returned(c, as_of)
         ]
         review = REVIEW_NONE
-        if best is not None and best.review is not None and best.review.on <= as_of:
+        if best is not None and best.review is not None and best.review.decided_on <= as_of:
             review = REVIEW_ACCEPTED if best.review.decision == "accepted" else REVIEW_REFUSED
         evidence = []
         if best is not None:

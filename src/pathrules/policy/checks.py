@@ -127,7 +127,7 @@ def _check_duplicate_ids(policy: Policy, located: Located) -> list[Problem]:
         for activity_id, activity in role.activities.items():
             scopes.append((f"activity `{activity_id}`", [(("roles", role_id, "activities", activity_id, "requires"), activity.requires)]))
     for index, progression in enumerate(policy.progressions):
-        scope = [(("progressions", index, "requires"), progression.requires)]
+        scope: list[tuple[PathKey, list[RequirementItem]]] = [(("progressions", index, "requires"), progression.requires)]
         if progression.to in policy.roles:
             scope.append((("roles", progression.to, "requires"), policy.roles[progression.to].requires))
         scopes.append((f"progression `{progression.id}`", scope))

@@ -221,7 +221,13 @@ def _expression_tag(value: Any) -> str | None:
             if tag in value:
                 return tag
         return None
-    return {AllOf: "all", AnyOf: "any", NotOf: "not", Compare: "attribute"}.get(type(value))
+    if isinstance(value, AllOf):
+        return "all"
+    if isinstance(value, AnyOf):
+        return "any"
+    if isinstance(value, NotOf):
+        return "not"
+    return "attribute" if isinstance(value, Compare) else None
 
 
 Expression = Annotated[

@@ -45,7 +45,7 @@ class DisclosureReview(RecordPart):
 
     decision: Literal["accepted", "refused"]
     by: str
-    on: _dt.date
+    decided_on: _dt.date
     reason: str | None = None
 
 

@@ -1,0 +1,43 @@
+"""`pathrules check`: one person, one role (or progression), one day."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+from typing import Any, TextIO
+
+from pathrules.cli.output import parse_date, use_color
+from pathrules.evaluation.evaluate import Evaluator
+from pathrules.evaluation.render import render_text, to_json
+from pathrules.policy.loader import load_policies
+
+
+def register(sub: "argparse._SubParsersAction[Any]") -> None:
+    check = sub.add_parser("check", help="decide for one person: outcome, reasons, next steps, dates")
+    check.add_argument("record", metavar="RECORD", help="the person's record (YAML or JSON)")
+    check.add_argument("--policy", required=True, metavar="PATH", help="a policy file, or a folder with its versions")
+    check.add_argument("--role", required=True, help="the role to check")
+    check.add_argument("--from-role", metavar="ROLE", help="check the progression from this role to --role")
+    check.add_argument("--as-of", type=parse_date, metavar="DATE", help="the day to decide for (default: today)")
+    check.add_argument("--policy-id", metavar="ID", help="which policy, when the folder holds several")
+    check.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+    check.add_argument("--json", action="store_true", help="the decision as JSON")
+    check.add_argument("--no-color", action="store_true", help="no colour or symbols, even on a terminal")
+    check.add_argument("--exit-code", action="store_true", help="exit by outcome: 0 eligible, 20 conditional, 21 pending, 22 not_yet, 23 review, 24 ineligible")
+    check.set_defaults(handler=run_check)
+
+
+def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from pathrules.cli.main import OUTCOME_EXIT
+    from pathrules.record.loader import load_record
+
+    policies = load_policies(args.policy)
+    record = load_record(args.record)
+    evaluator = Evaluator(policies, engine=args.engine)
+    as_of: _dt.date = args.as_of or _dt.date.today()
+    decision = evaluator.evaluate(record, args.role, as_of=as_of, from_role=args.from_role, policy_id=args.policy_id)
+    if args.json:
+        stdout.write(to_json(decision) + "\n")
+    else:
+        stdout.write(render_text(decision, color=use_color(stdout, args.no_color)))
+    return OUTCOME_EXIT[decision.outcome] if args.exit_code else 0

@@ -1,0 +1,13 @@
+"""Every subcommand, registered from the module that owns it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pathrules.cli import cmd_check, cmd_policy
+
+
+def register(sub: "argparse._SubParsersAction[Any]") -> None:
+    for module in (cmd_policy, cmd_check):
+        module.register(sub)

@@ -1,0 +1,110 @@
+"""The `pathrules` command: a thin layer that reads arguments, calls the library and presents results.
+
+Exit codes (also in `pathrules --help` and docs/cli.md):
+
+    0   success: valid, decided, tests passed
+    1   bad input: a policy, record or file that does not load (located errors on stderr),
+        or policy tests / audit verification that failed
+    2   usage error: unknown command or option, missing argument
+    3   internal or engine error (a bug: please report it)
+   20-24 with `check --exit-code`: 20 conditional, 21 pending, 22 not_yet, 23 review, 24 ineligible
+        (eligible exits 0)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from pathrules._version import __version__
+from pathrules.errors import EngineError, EvaluationError, InputError, PathrulesError
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+OUTCOME_EXIT = {"eligible": 0, "conditional": 20, "pending": 21, "not_yet": 22, "review": 23, "ineligible": 24}
+
+EPILOG = """exit codes:
+  0      success (valid, decided, tests passed)
+  1      bad input: a policy, record or file that does not load; failed policy tests or audit checks
+  2      usage error
+  3      internal or engine error
+  20-24  with `check --exit-code`: conditional, pending, not_yet, review, ineligible (eligible is 0)
+
+Docs: docs/cli.md. Set PATHRULES_DEBUG=1 to see tracebacks of internal errors."""
+
+Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so `run` can return the usage exit code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message}\n{self.format_usage()}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from pathrules.cli import commands
+
+    parser = _Parser(
+        prog="pathrules",
+        description="Eligibility and progression decisions for peer roles, from YAML policies.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pathrules {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.register(sub)
+    return parser
+
+
+def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except _UsageError as err:
+        stderr.write(str(err))
+        return EXIT_USAGE
+    except SystemExit as exit_:  # --help and --version
+        return int(exit_.code or 0)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(stdout)
+        return EXIT_USAGE
+    try:
+        return handler(args, stdout, stderr)
+    except InputError as err:
+        stderr.write(str(err) + "\n")
+        return EXIT_INPUT
+    except EvaluationError as err:
+        stderr.write(f"pathrules: error: {err}\n")
+        return EXIT_INPUT
+    except EngineError as err:
+        stderr.write(f"pathrules: engine error: {err}\n")
+        return EXIT_INTERNAL
+    except PathrulesError as err:
+        stderr.write(f"pathrules: error: {err}\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        stderr.write("pathrules: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as err:  # noqa: BLE001 - never a traceback for users
+        if os.environ.get("PATHRULES_DEBUG"):
+            raise
+        stderr.write(f"pathrules: internal error: {type(err).__name__}: {err}\n(set PATHRULES_DEBUG=1 for details; please report it)\n")
+        return EXIT_INTERNAL
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:], sys.stdout, sys.stderr))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

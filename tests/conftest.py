@@ -1,0 +1,33 @@
+"""Shared fixtures: the shipped policies and examples, and a fixed "today" for worked scenarios."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import pathrules
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "policies"
+EXAMPLES = ROOT / "examples"
+AS_OF = dt.date(2026, 11, 23)
+
+
+def shipped_policies() -> list[pathrules.LoadedPolicy]:
+    return pathrules.load_policies(POLICIES)
+
+
+@pytest.fixture(scope="session")
+def policies() -> dict[str, pathrules.LoadedPolicy]:
+    return {p.id: p for p in shipped_policies()}
+
+
+@pytest.fixture(scope="session")
+def thornbury(policies: dict[str, pathrules.LoadedPolicy]) -> pathrules.LoadedPolicy:
+    return policies["thornbury-recovery"]
+
+
+def example(name: str) -> pathrules.Record:
+    return pathrules.load_record(EXAMPLES / f"{name}.yaml")
