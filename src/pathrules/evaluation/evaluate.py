@@ -171,8 +171,7 @@ def _status(slot: Slot, fired: frozenset[str], ctx: Context) -> tuple[Status, _d
     due = None
     if status in ("not_met", "pending") and requirement.due_after_start is not None:
         due = requirement.due_after_start.after(ctx.start)
-        if ctx.as_of <= due:
-            status = "owed"
+        status = "owed" if ctx.as_of <= due else "not_met"  # past its due date, waiting is no longer enough
     if status == "not_met" and requirement.discretionary:
         status = "review"
     return status, due

@@ -85,7 +85,12 @@ class VettingKind:
             },
             evidence=evidence,
             lapses_on=lapses,
-            detail={"best": best, "stale": bool(certificates) and best is None, "applied": bool(applied)},
+            detail={
+                "best": best,
+                "stale": bool(certificates) and best is None,
+                "applied": bool(applied),
+                "lower": sorted({c.level for c in ctx.record.vetting if c.scheme == req.scheme and c not in fitting}),
+            },
         )
 
     def explain(self, req: Vetting, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
@@ -112,6 +117,12 @@ class VettingKind:
             return (
                 f"{asked} The certificate on record was issued more than {window} before the start date, so it cannot be reused.",
                 "Complete a new check application and bring identity documents to be verified.",
+            )
+        if d.detail["lower"]:
+            levels = ", ".join(level.replace("_", " ") for level in d.detail["lower"])
+            return (
+                f"{asked} The check on record is at a lower level ({levels}).",
+                f"Apply for a check at the {req.level.replace('_', ' ')} level; the service can help with the form.",
             )
         if d.detail["applied"] is False and req.status == "applied":
             return f"{asked} No application is recorded yet.", "Complete the check application form and bring identity documents to be verified."
