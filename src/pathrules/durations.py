@@ -47,6 +47,10 @@ class Duration:
         singular = self.unit[:-1]
         return f"{self.amount} {singular if self.amount == 1 else self.unit}"
 
+    def every(self) -> str:
+        """`every month`, `every 2 weeks`: a period as people say it."""
+        return f"every {self.unit[:-1]}" if self.amount == 1 else f"every {self}"
+
     def after(self, start: date) -> date:
         """The date this duration after ``start`` (clamped to month end; may overflow to date.max)."""
         return add(start, self.amount, self.unit)

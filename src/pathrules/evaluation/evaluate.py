@@ -119,7 +119,7 @@ class Evaluator:
         person = load_record(record)
         day = as_of or _dt.date.today()
         loaded = self.policy_for(day, policy_id)
-        spell = _current_spell(person, role, day)
+        spell = _current_spell(person, role, day, loaded.id)
         mode: Mode = "progression" if from_role else ("continuation" if spell else "entry")
         target = self._target(loaded, role, mode, from_role)
         if spell is not None:
@@ -149,9 +149,9 @@ class Evaluator:
                 yield Failed(index, err)
 
 
-def _current_spell(record: Record, role: str, as_of: _dt.date) -> _dt.date | None:
-    """Start of the person's spell in ``role`` that is ongoing on ``as_of``, if any."""
-    starts = [s.started_on for s in record.roles_held if s.role == role and s.started_on <= as_of and (s.ended_on is None or s.ended_on > as_of)]
+def _current_spell(record: Record, role: str, as_of: _dt.date, policy_id: str) -> _dt.date | None:
+    """Start of the person's spell in ``role`` with this organisation that is ongoing on ``as_of``, if any."""
+    starts = [s.started_on for s in record.roles_held if s.is_for(role, policy_id) and s.ongoing_on(as_of)]
     return max(starts) if starts else None
 
 

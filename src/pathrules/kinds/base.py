@@ -6,7 +6,8 @@ A kind is a small object with three jobs (after python-jsonschema's keyword func
   ``met`` always, and where they apply ``blocked``, ``review`` and ``pending``;
 * ``derive(req, ctx)`` -- typed facts from the record as of a date, the evidence behind them, and
   where time matters, when the requirement will be met (``met_on``) or lapse (``lapses_on``);
-* ``explain(req, derived, status, ctx)`` -- the plain-language reason and next step.
+* ``explain(req, derived, status, ctx)`` -- the plain-language reason and next step;
+* ``describe(req, policy)`` -- what the requirement asks, for `pathrules roles` and the handbook.
 
 The engine decides which conditions hold; the status is the first of blocked, met, review, pending
 that holds, else not met. Explanations and dates come from the Python side.
@@ -55,6 +56,8 @@ class Kind(Protocol, Generic[R]):
     def derive(self, req: R, ctx: Context) -> Derived: ...
 
     def explain(self, req: R, derived: Derived, status: Status, ctx: Context) -> tuple[str, str | None]: ...
+
+    def describe(self, req: R, policy: Policy) -> str: ...
 
 
 KINDS: dict[str, Kind[Any]] = {}

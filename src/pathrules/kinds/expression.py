@@ -12,7 +12,7 @@ from typing import Any
 
 from pathrules.decision import Evidence, Status
 from pathrules.engine.ir import All, Any_, Cmp, Condition, FactValue, Not, Op, all_of
-from pathrules.kinds.base import Context, Derived, flag, register
+from pathrules.kinds.base import Context, Derived, flag, names, register
 from pathrules.policy.model import Policy
 from pathrules.policy.requirements import AllOf, AnyOf, Compare, ExpressionRequirement, NotOf
 
@@ -107,10 +107,13 @@ class ExpressionKind:
             )
         return Derived(facts=facts, evidence=evidence, detail={"missing": missing})
 
+    def describe(self, req: ExpressionRequirement, policy: Policy) -> str:
+        return describe(req.expression, policy)
+
     def explain(self, req: ExpressionRequirement, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         rule = describe(req.expression, ctx.policy)
         if status == "met":
             return f"The policy asks that {rule}; this holds.", None
         if d.detail["missing"]:
-            return f"The policy asks that {rule}; not recorded: {', '.join(d.detail['missing'])}.", "Record the missing details."
+            return f"The policy asks that {rule}; not recorded: {', '.join(d.detail['missing'])}.", f"Record whether {names(d.detail['missing'], 'and whether')}."
         return f"The policy asks that {rule}; this does not hold now.", "Talk with the service about what would change this."

@@ -76,6 +76,10 @@ class QualificationKind:
             detail={"missing": [i for i in req.ids if i not in valid], "expired": expired},
         )
 
+    def describe(self, req: Qualification, policy: Policy) -> str:
+        titles = [_title(policy, i) for i in req.ids]
+        return ("one of: " + names(titles, "or")) if req.one_of is not None and len(titles) > 1 else names(titles)
+
     def explain(self, req: Qualification, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         titles = [_title(ctx.policy, i) for i in req.ids]
         asked = f"The role asks for {'one of: ' if req.one_of is not None and len(titles) > 1 else ''}{names(titles)}."
@@ -99,6 +103,13 @@ class TrainingKind:
             lapses_on=_lapse(valid, validity, False),
             detail={"missing": [m for m in req.modules if m not in valid], "expired": expired},
         )
+
+    def describe(self, req: Training, policy: Policy) -> str:
+        parts = []
+        for module in req.modules:
+            period = req.completed_within or (policy.catalogue[module].valid_for if module in policy.catalogue else None)
+            parts.append(_title(policy, module) + (f" (renewed every {period})" if period else ""))
+        return "training: " + names(parts)
 
     def explain(self, req: Training, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         count = len(req.modules)
@@ -134,6 +145,10 @@ class CompetencyKind:
             for c in req.competencies
         ]
         return Derived(facts={"held": len(held)}, evidence=evidence, detail={"missing": [c for c in req.competencies if c not in held]})
+
+    def describe(self, req: Competency, policy: Policy) -> str:
+        who = f" by {names([s.replace('-', ' ') for s in req.signed_off_by], 'or')}" if req.signed_off_by else ""
+        return f"competencies signed off at level {req.level}{who}: " + names([_title(policy, c) for c in req.competencies])
 
     def explain(self, req: Competency, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         asked = f"The role asks for competencies signed off at level {req.level}" + (f" by {names(req.signed_off_by)}" if req.signed_off_by else "") + "."

@@ -58,6 +58,11 @@ class AbstinenceKind:
             detail={"missing": missing, "last": last, "on_medication": on_medication, "elapsed": elapsed},
         )
 
+    def describe(self, req: Abstinence, policy: Policy) -> str:
+        scope = names(sorted(s.replace("-", " ") for s in req.substances))
+        medication = "prescribed medication counts as use" if req.prescribed_medication == "counts_as_use" else "prescribed medication is not counted as use"
+        return f"at least {req.at_least} free from {scope} ({medication})"
+
     def explain(self, req: Abstinence, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         scope = names(sorted(s.replace("-", " ") for s in req.substances))
         asked = f"The role asks for {req.at_least} free from {scope}."
@@ -130,6 +135,14 @@ class TreatmentKind:
             met_on=met_on,
             detail={"status": status, "discharged": discharged},
         )
+
+    def describe(self, req: Treatment, policy: Policy) -> str:
+        text = "treatment status: " + names([s.replace("_", " ") for s in req.allowed], "or")
+        if req.completed_at_least:
+            text += f"; if completed, at least {req.completed_at_least} since discharge"
+        if req.completed_with:
+            text += f"; treatment completed with {names(req.completed_with, 'or')}"
+        return text
 
     def explain(self, req: Treatment, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         allowed = names([s.replace("_", " ") for s in req.allowed], "or")

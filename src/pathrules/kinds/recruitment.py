@@ -37,6 +37,9 @@ class ReferencesKind:
             detail={"count": counted, "outstanding": outstanding},
         )
 
+    def describe(self, req: References, policy: Policy) -> str:
+        return f"{_plural(req.at_least, 'reference')} {'approved' if req.approved else 'received'}"
+
     def explain(self, req: References, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         word = "approved" if req.approved else "received"
         asked = f"The role asks for {_plural(req.at_least, 'reference')} {word}."
@@ -70,6 +73,9 @@ class ApprovalsKind:
         ]
         return Derived(facts={"approved": sum(1 for who in needed if who in given)}, evidence=evidence, detail={"missing": [w for w in needed if w not in given]})
 
+    def describe(self, req: Approvals, policy: Policy) -> str:
+        return f"the {req.item.replace('-', ' ')}, approved by {names([a.replace('-', ' ') for a in req.approvers])}"
+
     def explain(self, req: Approvals, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         item = req.item.replace("-", " ")
         asked = f"The {item} needs approval from {names([a.replace('-', ' ') for a in req.approvers])}."
@@ -98,6 +104,9 @@ class IdentityKind:
                 )
             ],
         )
+
+    def describe(self, req: Identity, policy: Policy) -> str:
+        return "proof of identity seen in person"
 
     def explain(self, req: Identity, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         if status == "met":

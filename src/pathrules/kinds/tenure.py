@@ -30,7 +30,7 @@ class TimeInRoleKind:
         return labels
 
     def derive(self, req: TimeInRole, ctx: Context) -> Derived:
-        spells = [s for s in ctx.record.roles_held if s.role == req.role and s.started_on <= ctx.as_of]
+        spells = [s for s in ctx.record.roles_held if s.is_for(req.role, ctx.policy.policy) and s.started_on <= ctx.as_of]
         spell = max(spells, key=lambda s: s.started_on) if spells else None
         facts: dict[str, int | float | str] = {"held": flag(spell is not None), "elapsed_min": 0, "elapsed_max": 0}
         met_on = lapses = None
@@ -64,6 +64,11 @@ class TimeInRoleKind:
             detail={"spell": spell},
         )
 
+    def describe(self, req: TimeInRole, policy: Policy) -> str:
+        role = policy.roles[req.role].title if req.role in policy.roles else req.role
+        bounds = [f"at least {req.at_least}" if req.at_least else "", f"at most {req.at_most}" if req.at_most else ""]
+        return f"{' and '.join(b for b in bounds if b)} as {role}"
+
     def explain(self, req: TimeInRole, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         role = req.role.replace("-", " ")
         if d.detail["spell"] is None:
@@ -93,8 +98,11 @@ class SupervisionKind:
             detail={"count": len(sessions)},
         )
 
+    def describe(self, req: Supervision, policy: Policy) -> str:
+        return f"at least {req.at_least} supervision session{'s' if req.at_least != 1 else ''} {req.within.every()}"
+
     def explain(self, req: Supervision, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
-        asked = f"The role asks for at least {req.at_least} supervision session{'s' if req.at_least != 1 else ''} in every {req.within}."
+        asked = f"The role asks for at least {req.at_least} supervision session{'s' if req.at_least != 1 else ''} {req.within.every()}."
         if status == "met":
             return f"{asked} {d.detail['count']} in the last {req.within}.", None
         return f"{asked} {d.detail['count']} in the last {req.within}.", "Book a supervision session with your supervisor."
@@ -118,6 +126,9 @@ class AgeKind:
             evidence=[Evidence(label="age", value=years if born else "date of birth not recorded", threshold=f"at least {req.at_least}", source="date_of_birth")],
             met_on=met_on,
         )
+
+    def describe(self, req: Age, policy: Policy) -> str:
+        return f"aged {req.at_least} or over"
 
     def explain(self, req: Age, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
         if d.facts["known"] == 0:

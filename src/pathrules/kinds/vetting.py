@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathrules.decision import Evidence, Status
 from pathrules.engine.ir import Cmp, Condition, all_of, any_of
-from pathrules.kinds.base import Context, Derived, flag, long_date, register
+from pathrules.kinds.base import Context, Derived, flag, long_date, names, register
 from pathrules.policy.model import Policy
 from pathrules.policy.requirements import LEVEL_ORDER, Vetting
 from pathrules.record.model import VettingCheck
 
 REVIEW_NONE, REVIEW_ACCEPTED, REVIEW_REFUSED = 0, 1, 2
+LEVEL_NAMES = {"basic": "basic", "standard": "standard", "enhanced": "enhanced", "enhanced_barred": "enhanced (with barred list)"}
 SCHEME_NAMES = {"dbs": "DBS check", "pvg": "PVG (Disclosure Scotland) check", "garda": "Garda vetting"}
 
 
@@ -93,8 +94,18 @@ class VettingKind:
             },
         )
 
+    def describe(self, req: Vetting, policy: Policy) -> str:
+        level = LEVEL_NAMES[req.level]
+        text = f"{'an' if level[0] in 'aeiou' else 'a'} {level} {SCHEME_NAMES[req.scheme]}, "
+        text += "applied for with documents verified" if req.status == "applied" else "with the certificate back"
+        if req.reuse_if_issued_within:
+            text += f" (a certificate at this level issued within {req.reuse_if_issued_within} before starting may be reused)"
+        text += "; a disclosure " + ("means the role cannot start" if req.on_disclosure == "bar" else "leads to a risk assessment by managers, not an automatic refusal")
+        return text
+
     def explain(self, req: Vetting, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
-        what = f"an {req.level.replace('_', ' ')} {SCHEME_NAMES[req.scheme]}" if req.level.startswith("e") else f"a {req.level} {SCHEME_NAMES[req.scheme]}"
+        level = LEVEL_NAMES[req.level]
+        what = f"{'an' if level[0] in 'aeiou' else 'a'} {level} {SCHEME_NAMES[req.scheme]}"
         needed = "applied for, with documents verified" if req.status == "applied" else "that has come back"
         asked = f"The role needs {what} {needed}."
         if status == "met":
@@ -122,11 +133,11 @@ class VettingKind:
             levels = ", ".join(level.replace("_", " ") for level in d.detail["lower"])
             return (
                 f"{asked} The check on record is at a lower level ({levels}).",
-                f"Apply for a check at the {req.level.replace('_', ' ')} level; the service can help with the form.",
+                f"Apply for a check at the {LEVEL_NAMES[req.level]} level; the service can help with the form.",
             )
         if d.detail["applied"] is False and req.status == "applied":
             return f"{asked} No application is recorded yet.", "Complete the check application form and bring identity documents to be verified."
         return f"{asked} No check is recorded yet.", "Complete the check application form and bring identity documents to be verified."
 
 
-__all__ = ["VettingKind", "long_date"]
+__all__ = ["VettingKind", "long_date", "names"]

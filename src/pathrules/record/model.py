@@ -92,9 +92,16 @@ class IdentityCheck(RecordPart):
 
 class RoleSpell(RecordPart):
     role: Slug
-    organisation: str | None = None
+    organisation: str | None = Field(default=None, description="The policy id of the organisation; empty means any organisation.")
     started_on: _dt.date
     ended_on: _dt.date | None = None
+
+    def is_for(self, role: str, policy_id: str) -> bool:
+        """Role ids are per organisation: a spell counts only for its own organisation's policy."""
+        return self.role == role and (self.organisation is None or self.organisation == policy_id)
+
+    def ongoing_on(self, day: _dt.date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or self.ended_on > day)
 
 
 AttributeValue = Union[bool, int, float, _dt.date, str]

@@ -1,0 +1,97 @@
+"""Policies in plain language: what each role asks, for `pathrules roles` and the handbook.
+
+Generated from the policy itself, so the written description and the engine cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pathrules.kinds import kind_for
+from pathrules.policy.model import Policy
+from pathrules.policy.requirements import Requirement, RequirementItem
+
+
+def describe_requirement(requirement: Requirement, policy: Policy) -> str:
+    text = kind_for(requirement.kind).describe(requirement, policy)
+    if requirement.due_after_start is not None:
+        text += f" — you can start without this; it is due within {requirement.due_after_start} of starting"
+    if requirement.discretionary:
+        text += " — usually; a manager may decide otherwise and records why"
+    return text
+
+
+def _items(policy: Policy, items: list[RequirementItem]) -> list[dict[str, Any]]:
+    return [
+        {"id": r.id, "kind": r.kind, "asks": describe_requirement(r, policy), "because": r.because}
+        for r in policy.expand(items)
+    ]
+
+
+def describe_policy(policy: Policy) -> dict[str, Any]:
+    """Roles, what each needs, gated and forbidden activities, and progressions, as plain data."""
+    roles = []
+    for role_id, role in policy.roles.items():
+        roles.append(
+            {
+                "id": role_id,
+                "title": role.title,
+                "description": role.description,
+                "requires": _items(policy, role.requires),
+                "ongoing": _items(policy, role.ongoing),
+                "activities": [
+                    {"id": a_id, "title": a.title or a_id.replace("-", " "), "because": a.because, "requires": _items(policy, a.requires)}
+                    for a_id, a in role.activities.items()
+                ],
+                "never": [n.replace("-", " ") for n in role.never],
+                "notes": list(role.notes),
+            }
+        )
+    progressions = [
+        {
+            "from": p.from_,
+            "to": p.to,
+            "from_title": policy.roles[p.from_].title,
+            "to_title": policy.roles[p.to].title,
+            "because": p.because,
+            "requires": _items(policy, p.requires),
+        }
+        for p in policy.progressions
+    ]
+    return {
+        "policy": policy.policy,
+        "organisation": policy.organisation,
+        "version": policy.version,
+        "effective_from": policy.effective_from.isoformat(),
+        "effective_until": policy.effective_until.isoformat() if policy.effective_until else None,
+        "source": policy.source,
+        "roles": roles,
+        "progressions": progressions,
+    }
+
+
+def roles_text(policy: Policy) -> str:
+    data = describe_policy(policy)
+    lines = [f"{data['organisation']} — policy {data['policy']} version {data['version']} (from {data['effective_from']})", ""]
+    for role in data["roles"]:
+        lines.append(f"{role['title']} [{role['id']}]")
+        if role["description"]:
+            lines.append(f"  {role['description'].strip()}")
+        for heading, key in (("Before starting", "requires"), ("While in the role", "ongoing")):
+            if role[key]:
+                lines.append(f"  {heading}:")
+                lines += [f"    - {item['asks']}" for item in role[key]]
+        for activity in role["activities"]:
+            lines.append(f"  Only once more is in place — {activity['title']}:")
+            lines += [f"    - {item['asks']}" for item in activity["requires"]]
+        if role["never"]:
+            lines.append("  Never part of this role: " + ", ".join(role["never"]))
+        for note in role["notes"]:
+            lines.append(f"  Note: {note}")
+        lines.append("")
+    if data["progressions"]:
+        lines.append("Moving between roles:")
+        for progression in data["progressions"]:
+            lines.append(f"  {progression['from_title']} → {progression['to_title']} (plus what {progression['to_title']} itself needs):")
+            lines += [f"    - {item['asks']}" for item in progression["requires"]]
+    return "\n".join(lines).rstrip() + "\n"
