@@ -14,6 +14,7 @@ Exit codes (also in `pathrules --help` and docs/cli.md):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -66,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(list(argv))
+        with contextlib.redirect_stdout(stdout):  # --help and --version print to our stdout
+            args = parser.parse_args(list(argv))
     except _UsageError as err:
         stderr.write(str(err))
         return EXIT_USAGE
