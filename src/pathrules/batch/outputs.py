@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from pathrules.errors import InputError, Problem
 
-CSV_COLUMNS = ["row", "source", "person", "outcome", "eligible_from", "eligible_until", "time_gaps_close_on", "unmet", "next_steps", "summary", "policy_version", "error"]
+CSV_COLUMNS = ["row", "source", "person", "outcome", "eligible_from", "eligible_until", "time_gaps_close_on", "unmet", "next_steps", "summary", "policy_version", "audit_id", "error"]
 
 
 class ResultWriter:

@@ -7,6 +7,7 @@ import datetime as _dt
 import sys
 from typing import Any, TextIO
 
+from pathrules.audit.store import AuditStore
 from pathrules.batch.csv_format import COLUMNS, template
 from pathrules.batch.inputs import read_rows
 from pathrules.batch.outputs import ResultWriter
@@ -14,6 +15,7 @@ from pathrules.batch.runner import BatchSpec, Summary, run_batch
 from pathrules.cli.output import parse_date
 from pathrules.decision import OUTCOME_ORDER
 from pathrules.policy.loader import load_policies
+from pathrules.record.loader import record_from_dict
 
 
 def register(sub: "argparse._SubParsersAction[Any]") -> None:
@@ -28,6 +30,8 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     batch.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
     batch.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: up to 2, the cores here)")
     batch.add_argument("--no-progress", action="store_true")
+    batch.add_argument("--audit", metavar="DB", help="also store every decision in this audit database")
+    batch.add_argument("--by", metavar="NAME", help="who ran the batch (stored with --audit)")
     batch.set_defaults(handler=run_batch_command)
 
     tmpl = sub.add_parser("csv-template", help="print the CSV header (and an example row) that `batch` reads")
@@ -63,10 +67,19 @@ def run_batch_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
     spec = BatchSpec((args.policy,), args.role, args.as_of or _dt.date.today(), args.from_role, args.policy_id, args.engine)
     summary = Summary()
     progress = _Progress(stderr if stderr is not sys.stdout else sys.stderr, not args.no_progress)
-    with ResultWriter(args.out) as writer:
-        for out, _ in run_batch(rows, spec, jobs=args.jobs, progress=progress):
-            writer.write(out)
-            summary.add(out)
+    store = AuditStore(args.audit) if args.audit else None
+    policies = {p.digest: p for p in load_policies(args.policy)} if store else {}
+    try:
+        with ResultWriter(args.out) as writer:
+            for out, decision in run_batch(rows, spec, jobs=args.jobs, progress=progress, keep_decisions=store is not None):
+                if store is not None and decision is not None:
+                    data = rows[out["row"] - 1].data or {}
+                    out["audit_id"] = store.append(decision, policies[decision.policy.digest], record_from_dict(data), requested_by=args.by)
+                writer.write(out)
+                summary.add(out)
+    finally:
+        if store is not None:
+            store.close()
     stdout.write(f"{summary.total:,} rows in, {summary.total:,} rows out ({args.out})\n")
     for outcome in (*OUTCOME_ORDER, "error"):
         if summary.counts[outcome]:

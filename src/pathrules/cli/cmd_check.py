@@ -24,6 +24,8 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     check.add_argument("--json", action="store_true", help="the decision as JSON")
     check.add_argument("--no-color", action="store_true", help="no colour or symbols, even on a terminal")
     check.add_argument("--exit-code", action="store_true", help="exit by outcome: 0 eligible, 20 conditional, 21 pending, 22 not_yet, 23 review, 24 ineligible")
+    check.add_argument("--audit", metavar="DB", help="also store the decision in this audit database")
+    check.add_argument("--by", metavar="NAME", help="who asked (stored with --audit)")
     check.set_defaults(handler=run_check)
 
 
@@ -36,6 +38,12 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     evaluator = Evaluator(policies, engine=args.engine)
     as_of: _dt.date = args.as_of or _dt.date.today()
     decision = evaluator.evaluate(record, args.role, as_of=as_of, from_role=args.from_role, policy_id=args.policy_id)
+    if args.audit:
+        from pathrules.audit.store import AuditStore
+
+        with AuditStore(args.audit) as store:
+            stored = store.append(decision, evaluator.policy_for(as_of, args.policy_id), record, requested_by=args.by)
+        stderr.write(f"stored as decision {stored} in {args.audit}\n")
     if args.json:
         stdout.write(to_json(decision) + "\n")
     else:

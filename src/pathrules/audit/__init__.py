@@ -1,0 +1,1 @@
+"""The audit trail: a tamper-evident store of decisions, replay and verification."""

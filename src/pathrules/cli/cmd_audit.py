@@ -1,0 +1,138 @@
+"""`pathrules audit ...`: verify, show, list, replay, override and erase stored decisions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+from typing import Any, TextIO
+
+from pathrules.audit.replay import replay
+from pathrules.audit.store import AuditStore, Event
+from pathrules.audit.verify import verify
+from pathrules.cli.output import parse_date
+from pathrules.decision import OUTCOME_ORDER
+from pathrules.evaluation.render import render_text
+
+
+def register(sub: "argparse._SubParsersAction[Any]") -> None:
+    audit = sub.add_parser("audit", help="the audit trail: verify, show, list, replay, override, erase")
+    commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", parser_class=type(audit))
+    audit.set_defaults(handler=lambda a, o, e: (audit.print_help(o), 2)[1])
+
+    v = commands.add_parser("verify", help="check the hash chain; exit 1 naming each bad row")
+    v.add_argument("db")
+    v.set_defaults(handler=run_verify)
+
+    s = commands.add_parser("show", help="one stored decision, with any overrides")
+    s.add_argument("db")
+    s.add_argument("id")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(handler=run_show)
+
+    ls = commands.add_parser("list", help="stored events, oldest first")
+    ls.add_argument("db")
+    ls.add_argument("--person", metavar="ID")
+    ls.add_argument("--since", type=parse_date, metavar="DATE")
+    ls.set_defaults(handler=run_list)
+
+    r = commands.add_parser("replay", help="re-evaluate on the stored policy, record and date; exit 1 if it differs")
+    r.add_argument("db")
+    r.add_argument("id")
+    r.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
+    r.set_defaults(handler=run_replay)
+
+    o = commands.add_parser("override", help="record a manager's decision against a stored one (the original stays)")
+    o.add_argument("db")
+    o.add_argument("id")
+    o.add_argument("--outcome", required=True, choices=list(OUTCOME_ORDER))
+    o.add_argument("--by", required=True, metavar="NAME")
+    o.add_argument("--reason", required=True, metavar="TEXT")
+    o.set_defaults(handler=run_override)
+
+    x = commands.add_parser("erase", help="erase a person's stored records and decisions (the chain still verifies)")
+    x.add_argument("db")
+    x.add_argument("--person", required=True, metavar="ID")
+    x.set_defaults(handler=run_erase)
+
+
+def _line(event: Event) -> str:
+    m = event.meta
+    if m["kind"] == "decision":
+        return f"{m['id']}  {m['evaluated_at'][:19]}  decision  {m['outcome']:<11} {m['role']} ({m['policy_id']} {m['policy_version']}) as of {m['as_of']}"
+    if m["kind"] == "override":
+        return f"{m['id']}  {m['evaluated_at'][:19]}  override  {m['outcome']:<11} of {m['links']} by {m['by']}"
+    return f"{m['id']}  {m['evaluated_at'][:19]}  erasure   {len((m['links'] or '').split(','))} event(s)"
+
+
+def run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    with AuditStore(args.db) as store:
+        try:
+            findings = verify(store)
+            count, head = store.head()
+        except sqlite3.DatabaseError as err:
+            stderr.write(f"{args.db}: the database file is damaged and cannot be verified ({err})\n")
+            return 1
+    if findings:
+        for finding in findings:
+            stderr.write(f"{args.db}: {finding}\n")
+        return 1
+    stdout.write(f"{args.db}: {count} events verified; head {head}\n")
+    return 0
+
+
+def run_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    with AuditStore(args.db) as store:
+        event = store.get(args.id)
+        overrides = store.overrides_of(event.id)
+        if args.json:
+            data = {"event": event.meta, "contents": event.payload, "overrides": [{"event": o.meta, "contents": o.payload} for o in overrides]}
+            stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            return 0
+        stdout.write(_line(event) + "\n")
+        m = event.meta
+        stdout.write(f"policy digest {m['policy_digest']}; record digest {m['record_digest']}; engine {m['engine']} {m['engine_version']}; pathrules {m['pathrules_version']}\n")
+        decision = event.decision()
+        stdout.write("\n" + (render_text(decision) if decision else "(contents erased)\n"))
+        for override in overrides:
+            reason = (override.payload or {}).get("reason", "(erased)")
+            stdout.write(f"\nOverride {override.id}: {override.meta['outcome']} by {override.meta['by']} on {override.meta['evaluated_at'][:10]}: {reason}\n")
+    return 0
+
+
+def run_list(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    with AuditStore(args.db) as store:
+        for event in store.events(person=args.person, since=args.since):
+            stdout.write(_line(event) + "\n")
+    return 0
+
+
+def run_replay(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    with AuditStore(args.db) as store:
+        result = replay(store, args.id, engine=args.engine)
+    if result.identical:
+        stdout.write(f"{result.event_id}: identical ({result.replayed.outcome})\n")
+        for note in result.differences:
+            stdout.write(f"  {note}\n")
+        return 0
+    stdout.write(f"{result.event_id}: differs\n")
+    for difference in result.differences:
+        stdout.write(f"  {difference}\n")
+    return 1
+
+
+def run_override(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    with AuditStore(args.db) as store:
+        stored = store.override(args.id, args.outcome, args.by, args.reason)
+    stdout.write(f"override stored as {stored}\n")
+    return 0
+
+
+def run_erase(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    with AuditStore(args.db) as store:
+        result = store.erase(args.person)
+    stdout.write(
+        f"erased the stored records, decisions and override reasons of 1 person: {result['contents_erased']} content item(s) "
+        f"from {result['events']} event(s); the events' dates, outcomes and hashes remain (erasure event {result['erasure_event']})\n"
+    )
+    return 0
