@@ -16,6 +16,7 @@ from conftest import POLICIES, ROOT
 from pathrules.cli.main import run
 from pathrules.policy.loader import canonical_data, load_policy_text, policy_digest
 from pathrules.policy.schema import json_compatible, policy_schema, record_schema
+from pathrules.policy.schema import tests_schema as policy_tests_schema
 from strategies import policy_documents
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
@@ -107,9 +108,12 @@ def test_shipped_policies_and_examples_validate_against_the_json_schemas() -> No
 
 
 def test_the_committed_schemas_are_the_generated_ones() -> None:
-    for which, schema in (("policy", policy_schema()), ("record", record_schema())):
+    for which, schema in (("policy", policy_schema()), ("record", record_schema()), ("policy-tests", policy_tests_schema())):
         committed = json.loads((ROOT / "schemas" / f"{which}.schema.json").read_text())
-        assert committed == schema, f"run: pathrules schema {which} > schemas/{which}.schema.json"
+        assert committed == schema, f"regenerate schemas/{which}.schema.json with `pathrules schema`"
+    validator = jsonschema.Draft202012Validator(policy_tests_schema())
+    for file in (POLICIES / "tests").glob("*.tests.yaml"):
+        validator.validate(json_compatible(yaml.safe_load(file.read_text())))
 
 
 def test_the_schema_rejects_what_the_loader_rejects() -> None:

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from pathrules.errors import PolicyError
 from pathrules.policy.loader import load_policy, policy_files
-from pathrules.policy.schema import policy_schema, record_schema
+from pathrules.policy.schema import policy_schema, record_schema, tests_schema
 
 
 def register(sub: "argparse._SubParsersAction[Any]") -> None:
@@ -19,7 +19,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     validate.set_defaults(handler=run_validate)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of policies or records")
-    schema.add_argument("which", choices=["policy", "record"])
+    schema.add_argument("which", choices=["policy", "record", "tests"])
     schema.set_defaults(handler=run_schema)
 
 
@@ -48,6 +48,6 @@ def run_validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
 
 
 def run_schema(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    schema = policy_schema() if args.which == "policy" else record_schema()
+    schema = {"policy": policy_schema, "record": record_schema, "tests": tests_schema}[args.which]()
     stdout.write(json.dumps(schema, indent=2, sort_keys=True) + "\n")
     return 0

@@ -69,14 +69,19 @@ def to_condition(expression: Any, policy: Policy) -> Condition:
     return Any_(tuple(to_condition(item, policy) for item in expression.any))
 
 
-def describe(expression: Any, policy: Policy) -> str:
+def describe(expression: Any, policy: Policy, nested: bool = False) -> str:
+    """The expression in words: `current caseload is at most 15`, `a support plan is in place: yes`."""
     if isinstance(expression, Compare):
         title = policy.attributes[expression.attribute].title if expression.attribute in policy.attributes else expression.attribute
+        if isinstance(expression.value, bool):
+            wanted = expression.value if expression.operator == "equals" else not expression.value
+            return f"{title}: {'yes' if wanted else 'no'}"
         return f"{title} {_WORDS[expression.operator]} {expression.value}"
     if isinstance(expression, NotOf):
-        return f"not ({describe(expression.not_, policy)})"
-    joiner, items = (" and ", expression.all) if isinstance(expression, AllOf) else (" or ", expression.any)
-    return "(" + joiner.join(describe(item, policy) for item in items) + ")" if len(items) > 1 else describe(items[0], policy)
+        return f"not ({describe(expression.not_, policy, True)})"
+    joiner, items = ("; ", expression.all) if isinstance(expression, AllOf) else (" or ", expression.any)
+    text = joiner.join(describe(item, policy, True) for item in items)
+    return f"({text})" if nested and len(items) > 1 else text
 
 
 @register("expression")

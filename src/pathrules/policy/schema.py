@@ -25,6 +25,15 @@ def record_schema() -> dict[str, Any]:
     return schema
 
 
+def tests_schema() -> dict[str, Any]:
+    from pathrules.authoring.test_model import TestFile
+
+    schema = TestFile.model_json_schema(by_alias=True)
+    schema["$schema"] = SCHEMA_DIALECT
+    schema["title"] = "pathrules policy tests"
+    return schema
+
+
 def json_compatible(data: Any) -> Any:
     """YAML data with dates as ISO strings, as a JSON Schema validator expects."""
     if isinstance(data, dict):
