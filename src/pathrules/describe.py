@@ -70,6 +70,18 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
     }
 
 
+def role_sections(role: dict[str, Any]) -> list[tuple[str, str | None, list[dict[str, Any]]]]:
+    """(heading, intro, requirements) in reading order: one place for every renderer's structure."""
+    sections: list[tuple[str, str | None, list[dict[str, Any]]]] = []
+    if role["requires"]:
+        sections.append(("Before you start", None, role["requires"]))
+    if role["ongoing"]:
+        sections.append(("While you are in the role", None, role["ongoing"]))
+    for activity in role["activities"]:
+        sections.append((f"Once more is in place: {activity['title']}", activity["because"], activity["requires"]))
+    return sections
+
+
 def roles_text(policy: Policy) -> str:
     data = describe_policy(policy)
     lines = [f"{data['organisation']} — policy {data['policy']} version {data['version']} (from {data['effective_from']})", ""]
@@ -77,13 +89,9 @@ def roles_text(policy: Policy) -> str:
         lines.append(f"{role['title']} [{role['id']}]")
         if role["description"]:
             lines.append(f"  {role['description'].strip()}")
-        for heading, key in (("Before starting", "requires"), ("While in the role", "ongoing")):
-            if role[key]:
-                lines.append(f"  {heading}:")
-                lines += [f"    - {item['asks']}" for item in role[key]]
-        for activity in role["activities"]:
-            lines.append(f"  Only once more is in place — {activity['title']}:")
-            lines += [f"    - {item['asks']}" for item in activity["requires"]]
+        for heading, _, items in role_sections(role):
+            lines.append(f"  {heading}:")
+            lines += [f"    - {item['asks']}" for item in items]
         if role["never"]:
             lines.append("  Never part of this role: " + ", ".join(role["never"]))
         for note in role["notes"]:

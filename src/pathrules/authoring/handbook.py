@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from pathrules.describe import describe_policy
+from pathrules.describe import describe_policy, role_sections
 from pathrules.policy.model import Policy
 
 CSS = """
@@ -38,17 +38,13 @@ def markdown(policy: Policy) -> str:
         out += [f"## {role['title']}", ""]
         if role["description"]:
             out += [role["description"].strip(), ""]
-        for heading, key in (("Before you start", "requires"), ("While you are in the role", "ongoing")):
-            if role[key]:
-                out += [f"### {heading}", ""]
-                for item in role[key]:
-                    out.append(f"- {_sentence(item['asks'])}." + (f" *Why:* {item['because'].strip()}" if item["because"] else ""))
-                out.append("")
-        for activity in role["activities"]:
-            out += [f"### Once more is in place: {activity['title']}", ""]
-            if activity["because"]:
-                out += [activity["because"].strip(), ""]
-            out += [f"- {_sentence(item['asks'])}." for item in activity["requires"]] + [""]
+        for heading, intro, items in role_sections(role):
+            out += [f"### {heading}", ""]
+            if intro:
+                out += [intro.strip(), ""]
+            for item in items:
+                out.append(f"- {_sentence(item['asks'])}." + (f" *Why:* {item['because'].strip()}" if item["because"] else ""))
+            out.append("")
         if role["never"]:
             out += ["### Never part of this role", "", ", ".join(role["never"]).capitalize() + ".", ""]
         for note in role["notes"]:
@@ -85,14 +81,11 @@ def html_page(policy: Policy) -> str:
         body.append(f"<h2 id=\"{e(role['id'])}\">{e(role['title'])}</h2>")
         if role["description"]:
             body.append(f"<p>{e(role['description'].strip())}</p>")
-        for heading, key in (("Before you start", "requires"), ("While you are in the role", "ongoing")):
-            if role[key]:
-                body.append(f"<h3>{heading}</h3>{_list(role[key])}")
-        for activity in role["activities"]:
-            body.append(f"<h3>Once more is in place: {e(activity['title'])}</h3>")
-            if activity["because"]:
-                body.append(f"<p>{e(activity['because'].strip())}</p>")
-            body.append(_list(activity["requires"]))
+        for heading, intro, items in role_sections(role):
+            body.append(f"<h3>{e(heading)}</h3>")
+            if intro:
+                body.append(f"<p>{e(intro.strip())}</p>")
+            body.append(_list(items))
         if role["never"]:
             body.append(f"<p class=\"never\"><strong>Never part of this role:</strong> {e(', '.join(role['never']))}.</p>")
         for note in role["notes"]:
