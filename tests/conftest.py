@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 
 import pathrules
+from pathrules.engine import durable_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
 EXAMPLES = ROOT / "examples"
 AS_OF = dt.date(2026, 11, 23)
+DURABLE = durable_engine.available()
+needs_durable = pytest.mark.skipif(not DURABLE, reason=durable_engine.IMPORT_ERROR or "")
+ENGINES = [pytest.param("python"), pytest.param("durable", marks=needs_durable)]
+ENGINE_NAMES = ["python", "durable"] if DURABLE else ["python"]
 
 
 def shipped_policies() -> list[pathrules.LoadedPolicy]:

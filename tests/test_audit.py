@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pathrules
-from conftest import AS_OF, EXAMPLES, POLICIES, example
+from conftest import AS_OF, ENGINE_NAMES, EXAMPLES, POLICIES, example
 from pathrules.audit.replay import replay
 from pathrules.audit.store import META_FIELDS, AuditStore
 from pathrules.audit.verify import verify
@@ -152,7 +152,7 @@ def test_every_example_replays_identically_on_both_engines(tmp_path: Path) -> No
                 for role in policy.policy.roles:
                     ids.append(store.append(evaluator.evaluate(record, role, as_of=AS_OF), policy, record))
         for event_id in ids:
-            for engine in ("durable", "python"):
+            for engine in ENGINE_NAMES:
                 result = replay(store, event_id, engine=engine)  # type: ignore[arg-type]
                 assert result.identical, result.differences
     code, out, _ = cli("audit", "replay", str(path), ids[0])

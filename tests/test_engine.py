@@ -9,7 +9,7 @@ import threading
 import pytest
 
 import pathrules
-from conftest import AS_OF, EXAMPLES, POLICIES, example
+from conftest import AS_OF, EXAMPLES, POLICIES, example, needs_durable
 from pathrules.cli.main import run
 from pathrules.engine.durable_engine import MAX_RULES, DurableEngine, compile_condition, ruleset_definition
 from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Not, holds
@@ -24,6 +24,7 @@ def test_conditions_compile_to_durable_rules_data_with_not_pushed_down() -> None
     assert compile_condition(FALSE) is None
 
 
+@needs_durable
 def test_all_of_none_holds_and_any_of_none_does_not_in_both_engines() -> None:
     program = Program("pathrules_test_empty_lists", (Check("r0", (("met", TRUE), ("pending", FALSE))),))
     fired = DurableEngine().run(program, {"r0": {}})
@@ -31,6 +32,7 @@ def test_all_of_none_holds_and_any_of_none_does_not_in_both_engines() -> None:
     assert holds(TRUE, {}) and not holds(FALSE, {})
 
 
+@needs_durable
 def test_five_thousand_evaluations_leave_no_live_sessions(thornbury: pathrules.LoadedPolicy) -> None:
     evaluator = pathrules.Evaluator(thornbury, engine="durable")
     record = example("amira")
@@ -44,6 +46,7 @@ def test_five_thousand_evaluations_leave_no_live_sessions(thornbury: pathrules.L
             ruleset.get_state(str(next(DurableEngine._sessions) - sid))
 
 
+@needs_durable
 def test_threads_sharing_one_evaluator_get_their_own_answers(policies: dict) -> None:
     evaluators = {pid: pathrules.Evaluator(p, engine="durable") for pid, p in policies.items()}
     oracle = {pid: pathrules.Evaluator(p, engine="python") for pid, p in policies.items()}
@@ -78,6 +81,7 @@ def test_a_policy_too_large_for_durable_rules_is_refused_clearly() -> None:
         ruleset_definition(Program("too_big", checks), lambda key, label: (lambda c: None))
 
 
+@needs_durable
 def test_reloading_the_same_policy_reuses_its_ruleset(thornbury: pathrules.LoadedPolicy) -> None:
     again = pathrules.load_policy(POLICIES / "thesis-appendix-organisation.yaml")
     first = pathrules.Evaluator(thornbury, engine="durable").evaluate(example("esther"), "volunteer", as_of=AS_OF)

@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import pathrules
-from conftest import AS_OF, ROOT, shipped_policies
+from conftest import AS_OF, DURABLE, ROOT, needs_durable, shipped_policies
 from pathrules.decision import rank
 from pathrules.record.model import Approval, Completion
 from strategies import records
 
 POLICIES = shipped_policies()
-EVALUATORS = {p.id: (pathrules.Evaluator(p, engine="python"), pathrules.Evaluator(p, engine="durable")) for p in POLICIES}
+EVALUATORS = {p.id: (pathrules.Evaluator(p, engine="python"), pathrules.Evaluator(p, engine="durable" if DURABLE else "python")) for p in POLICIES}
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -23,6 +23,7 @@ def _targets(policy: pathrules.LoadedPolicy) -> list[tuple[str, str | None]]:
     return [(role, None) for role in policy.policy.roles] + [(p.to, p.from_) for p in policy.policy.progressions]
 
 
+@needs_durable
 @pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.id)
 @PROPERTY_SETTINGS
 @given(data=st.data())

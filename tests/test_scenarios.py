@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 
 import pathrules
-from conftest import AS_OF, example
+from conftest import AS_OF, ENGINES, example
 
 D = dt.date
 
 
-@pytest.fixture(params=["python", "durable"])
+@pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.metadata
 import itertools
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,6 +34,10 @@ from pathrules.errors import EngineError
 MAX_RULES = 400
 MAX_FACT_PROPERTIES = 200
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+# durable-rules 2.0.28 calls datetime.utcfromtimestamp, deprecated since CPython 3.12, on every action;
+# the call is harmless, so exactly that warning from exactly that module is silenced.
+warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp", category=DeprecationWarning, module=r"durable\.engine")
 
 try:  # pragma: no cover - depends on the interpreter
     from durable import engine as _durable_engine
