@@ -98,14 +98,15 @@ class AuditStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)
         try:
-            self._db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA secure_delete=ON")  # deleted contents are overwritten, not left in free pages
             self._db.execute("PRAGMA busy_timeout=60000")
             self._db.executescript(SCHEMA)
         except sqlite3.DatabaseError as err:
+            self._db.close()
             raise InputError([Problem("not-an-audit-store", f"cannot open as an audit database: {err}", str(path))]) from None
 
     # ---- writing -----------------------------------------------------------------------------
