@@ -82,7 +82,7 @@ def mutants(loaded: LoadedPolicy, test_file: Path, engine: EngineChoice = "pytho
         for delta in (1, -1):
             after = _nudged(before, delta)
             try:
-                mutated = load_policy_text(yaml.safe_dump(_set(data, path, after), sort_keys=False), f"<mutant {dotted(path)}>")
+                mutated = load_policy_text(yaml.safe_dump(_set(data, path, after), sort_keys=False, allow_unicode=False), f"<mutant {dotted(path)}>")
             except PolicyError:
                 continue  # the change makes the policy invalid: nothing to test
             report = Report()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from pathrules.errors import PolicyError, Problem
@@ -45,6 +46,16 @@ def canonical_data(policy: Policy) -> dict[str, Any]:
 
 def canonical_json(policy: Policy) -> str:
     return json.dumps(canonical_data(policy), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_yaml(policy: Policy) -> str:
+    """The canonical form as YAML. Non-ASCII is escaped: PyYAML writes characters such as NEL (U+0085)
+    raw with ``allow_unicode`` and reads them back as line breaks, so only escaping round-trips."""
+    return yaml.safe_dump(_json_safe(canonical_data(policy)), sort_keys=True, allow_unicode=False)
+
+
+def _json_safe(data: Any) -> Any:
+    return json.loads(json.dumps(data))
 
 
 def policy_digest(policy: Policy) -> str:
