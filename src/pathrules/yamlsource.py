@@ -66,6 +66,7 @@ class Located:
     file: str
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
 
     def position(self, path: PathKey, *, key: bool = False) -> tuple[int | None, int | None]:
         """Position of the value (or its key) at ``path``, else of its nearest ancestor."""
@@ -104,7 +105,7 @@ def load_text(text: str, file: str = "<input>") -> tuple[Located | None, list[Pr
         node = loader.get_single_node()
         if node is None:
             return None, [Problem("empty", "the file is empty; expected a mapping", file, 1, 1)]
-        located = Located(None, file)
+        located = Located(None, file, text=text)
         problems: list[Problem] = []
         located.data = _build(loader, node, (), located, problems, 0)
         return (None if problems else located), problems

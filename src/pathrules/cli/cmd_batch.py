@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import sys
 from typing import Any, TextIO
 
 from pathrules.audit.store import AuditStore
@@ -62,13 +61,13 @@ class _Progress:
 
 
 def run_batch_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    load_policies(args.policy)  # refuse a broken policy before reading any row
+    loaded = load_policies(args.policy)  # refuse a broken policy before reading any row
     rows = read_rows(args.input)
     spec = BatchSpec((args.policy,), args.role, args.as_of or _dt.date.today(), args.from_role, args.policy_id, args.engine)
     summary = Summary()
-    progress = _Progress(stderr if stderr is not sys.stdout else sys.stderr, not args.no_progress)
+    progress = _Progress(stderr, not args.no_progress)
     store = AuditStore(args.audit) if args.audit else None
-    policies = {p.digest: p for p in load_policies(args.policy)} if store else {}
+    policies = {p.digest: p for p in loaded}
     try:
         with ResultWriter(args.out) as writer:
             for out, decision in run_batch(rows, spec, jobs=args.jobs, progress=progress, keep_decisions=store is not None):

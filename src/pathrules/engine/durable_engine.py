@@ -187,20 +187,3 @@ class DurableEngine:
             if label != "seen":
                 fired[key].add(label)
         return {k: frozenset(v) for k, v in fired.items()}
-
-    @classmethod
-    def live_sessions(cls, program: Program) -> int:
-        """How many sessions the program's ruleset holds now (0 after every evaluation)."""
-        with cls._lock:
-            if program.name not in cls._registered:
-                return 0
-            ruleset = cls._host.get_ruleset(program.name)
-            count = 0
-            for sid in range(1, next(cls._sessions)):
-                try:
-                    state = ruleset.get_state(str(sid))
-                except Exception:  # noqa: BLE001 - durable raises for unknown sessions
-                    continue
-                if state:
-                    count += 1
-            return count

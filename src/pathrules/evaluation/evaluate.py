@@ -26,7 +26,7 @@ from pathrules.errors import EvaluationError, PathrulesError
 from pathrules.evaluation.targets import Mode, Slot, compile_target
 from pathrules.evaluation.targets import Target as CompiledTarget
 from pathrules.kinds import kind_for
-from pathrules.kinds.base import Context, Derived, long_date
+from pathrules.kinds.base import LABELS, Context, Derived, long_date
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.record.loader import RecordInput, load_record, record_digest
 from pathrules.record.model import Record
@@ -167,17 +167,7 @@ def _current_spell(record: Record, role: str, as_of: _dt.date, policy_id: str) -
 
 def _status(slot: Slot, fired: frozenset[str], ctx: Context) -> tuple[Status, _dt.date | None]:
     requirement = slot.requirement
-    status: Status
-    if "blocked" in fired:
-        status = "blocked"
-    elif "met" in fired:
-        status = "met"
-    elif "review" in fired:
-        status = "review"
-    elif "pending" in fired:
-        status = "pending"
-    else:
-        status = "not_met"
+    status: Status = next((label for label in LABELS if label in fired), "not_met")
     due = None
     if status in ("not_met", "pending") and requirement.due_after_start is not None:
         due = requirement.due_after_start.after(ctx.start)

@@ -28,7 +28,7 @@ from pathrules.policy.requirements import RequirementBase
 from pathrules.record.model import Record
 
 R = TypeVar("R", bound=RequirementBase, contravariant=True)
-LABELS = ("blocked", "met", "review", "pending")
+LABELS: tuple[Status, ...] = ("blocked", "met", "review", "pending")  # precedence: the first that holds is the status
 
 
 @dataclass(frozen=True)

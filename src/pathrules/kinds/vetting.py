@@ -7,6 +7,8 @@ recorded review by named managers, and a recorded acceptance clears it. A check 
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from pathrules.decision import Evidence, Status
 from pathrules.engine.ir import Cmp, Condition, all_of, any_of
 from pathrules.kinds.base import Context, Derived, flag, long_date, names, register
@@ -19,8 +21,9 @@ LEVEL_NAMES = {"basic": "basic", "standard": "standard", "enhanced": "enhanced",
 SCHEME_NAMES = {"dbs": "DBS check", "pvg": "PVG (Disclosure Scotland) check", "garda": "Garda vetting"}
 
 
-def _returned(check: VettingCheck, as_of: object) -> bool:
-    return check.issued_on is not None and check.issued_on <= as_of and check.disclosure is not None  # type: ignore[operator]
+def _returned(check: VettingCheck, as_of: _dt.date) -> bool:
+    """The certificate has come back (issue date and disclosure known) by ``as_of``."""
+    return check.issued_on is not None and check.issued_on <= as_of and check.disclosure is not None
 
 
 @register("vetting")

@@ -82,8 +82,7 @@ def load_policy_text(text: str, file: str = "<input>") -> LoadedPolicy:
 def load_policy(path: str | Path) -> LoadedPolicy:
     """Load one policy file, or raise PolicyError listing every problem found."""
     located, problems = load_file(path)
-    text = Path(path).read_text(encoding="utf-8") if located is not None else ""
-    return _finish(located, problems, text)
+    return _finish(located, problems, located.text if located else "")
 
 
 def _finish(located: Located | None, problems: list[Problem], text: str) -> LoadedPolicy:
