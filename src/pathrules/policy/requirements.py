@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from pathrules.policy.fields import DurationField, Slug, Strict
+from pathrules.policy.fields import DurationField, NumberOrDate, PlainValue, Slug, Strict
 
 Level = Literal["basic", "standard", "enhanced", "enhanced_barred"]
 LEVEL_ORDER: dict[str, int] = {"basic": 1, "standard": 2, "enhanced": 3, "enhanced_barred": 4}
@@ -169,7 +169,7 @@ class Age(RequirementBase):
 
 # ---- the small safe expression form ------------------------------------------------------------
 
-Scalar = Union[bool, int, float, str, _dt.date]
+Scalar = PlainValue
 
 
 class Compare(Strict):
@@ -178,10 +178,10 @@ class Compare(Strict):
     attribute: Slug
     equals: Scalar | None = None
     not_equals: Scalar | None = None
-    at_least: int | float | _dt.date | None = None
-    at_most: int | float | _dt.date | None = None
-    more_than: int | float | _dt.date | None = None
-    less_than: int | float | _dt.date | None = None
+    at_least: NumberOrDate | None = None
+    at_most: NumberOrDate | None = None
+    more_than: NumberOrDate | None = None
+    less_than: NumberOrDate | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> Compare:
