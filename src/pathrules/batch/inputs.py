@@ -7,7 +7,6 @@ so nothing is ever skipped silently. Error texts never contain a record's values
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from pathrules.batch.csv_format import COLUMNS, CellError, row_to_record
 from pathrules.errors import InputError, Problem, RecordError
 from pathrules.located_errors import suggestion
+from pathrules.record.json_text import read_json_object
 from pathrules.record.loader import RECORD_SUFFIXES, parse_record
 from pathrules.yamlsource import load_file
 
@@ -49,12 +49,9 @@ def _jsonl(path: Path) -> Iterator[InputRow]:
                 yield InputRow(number - 1, source, error="empty line")
                 continue
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield InputRow(number - 1, source, error=f"not valid JSON at column {err.colno}: {err.msg}")
-                continue
-            if not isinstance(data, dict):
-                yield InputRow(number - 1, source, error="expected a JSON object (a record) on this line")
+                data = read_json_object(line, path.name, number)  # the rules of YAML files: no duplicate keys, ...
+            except RecordError as err:
+                yield InputRow(number - 1, source, error=str(err))
                 continue
             yield InputRow(number - 1, source, data=data)
 
@@ -67,6 +64,9 @@ def _csv(path: Path) -> Iterator[InputRow]:
         except StopIteration:
             raise InputError([Problem("empty", "the CSV file is empty; expected a header row", str(path), 1, 1)]) from None
         header = [h.strip() for h in header]
+        repeated = [(i, h) for i, h in enumerate(header) if h in header[:i]]
+        if repeated:  # csv.DictReader-style zipping would keep the last, like duplicate keys elsewhere
+            raise InputError([Problem("duplicate-column", f"column `{h}` appears twice in the header", str(path), 1, i + 1) for i, h in repeated])
         unknown = [h for h in header if h not in COLUMNS]
         if unknown or "person" not in header:
             problems = [

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pathrules.policy.fields import DurationField, Slug, Strict
+from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate
 from pathrules.policy.requirements import GroupRef, Requirement, RequirementItem
 
 Jurisdiction = Literal["england-wales", "scotland", "northern-ireland", "ireland", "other"]
@@ -69,8 +69,8 @@ class Policy(Strict):
     policy: Slug = Field(description="The policy's id; versions of one policy share it.")
     organisation: str
     version: str = Field(min_length=1)
-    effective_from: _dt.date
-    effective_until: _dt.date | None = Field(default=None, description="The last day this version is in force.")
+    effective_from: StrictDate
+    effective_until: StrictDate | None = Field(default=None, description="The last day this version is in force.")
     jurisdiction: Jurisdiction = "england-wales"
     source: str | None = Field(default=None, description="Where the rules come from (a written policy, a study).")
     description: str | None = None
