@@ -185,7 +185,7 @@ def test_yaml_1_1_number_forms_are_not_numbers() -> None:
 def test_duplicate_keys_in_a_jsonl_line_are_refused_like_in_yaml(tmp_path: Path) -> None:
     source = tmp_path / "people.jsonl"
     source.write_text('{"person": "a"}\n{"person": "b", "notes": "x", "person": "c"}\n')
-    rows = read_rows(source)
+    rows = list(read_rows(source))
     assert rows[0].error is None
     assert rows[1].data is None and rows[1].error is not None
     assert rows[1].error.startswith("people.jsonl:2:") and "duplicate-key" in rows[1].error and "person" in rows[1].error
@@ -207,7 +207,7 @@ def test_duplicate_csv_header_columns_are_refused(tmp_path: Path) -> None:
     source = tmp_path / "people.csv"
     source.write_text("person,last_use_alcohol,last_use_alcohol\nx,2020-01-01,2026-01-01\n")
     with pytest.raises(InputError) as caught:
-        read_rows(source)
+        list(read_rows(source))
     [problem] = caught.value.problems
     assert (problem.code, problem.line, problem.column) == ("duplicate-column", 1, 3)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import itertools
+import os
 import threading
 import warnings
 from collections.abc import Callable, Mapping
@@ -187,3 +188,20 @@ class DurableEngine:
             if label != "seen":
                 fired[key].add(label)
         return {k: frozenset(v) for k, v in fired.items()}
+
+
+def _after_fork_in_child() -> None:
+    """A forked child gets a fresh lock and a fresh host (issue 15, D24).
+
+    ``os.fork`` while another thread is inside an engine call copies the lock held and the host
+    mid-call; the child would wait on that lock for ever. The child starts over instead (rulesets are
+    registered again on first use). pathrules itself never forks: batch workers are spawned.
+    """
+    DurableEngine._lock = threading.RLock()
+    DurableEngine._host = None
+    DurableEngine._registered = set()
+    DurableEngine._fired = []
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
