@@ -98,11 +98,7 @@ def _days(duration: Duration) -> int:
 
 
 def _with_paths(policy: Policy, base: PathKey, items: list[RequirementItem]) -> Iterator[tuple[PathKey, Requirement]]:
-    for index, item in enumerate(items):
-        if isinstance(item, GroupRef):
-            yield from _with_paths(policy, ("groups", item.group), policy.groups[item.group])
-        else:
-            yield base + (index,), item
+    return iter(policy.expansion().expand(base, items))
 
 
 def _same_terms(a: Requirement, b: Requirement) -> bool:
