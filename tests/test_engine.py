@@ -3,18 +3,81 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import threading
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import pathrules
 from conftest import AS_OF, EXAMPLES, POLICIES, example, needs_durable
 from pathrules.cli.main import run
 from pathrules.engine.durable_engine import MAX_RULES, DurableEngine, compile_condition, ruleset_definition
-from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Not, holds
-from pathrules.engine.program import Check, Program
+from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Condition, FactType, Not, holds
+from pathrules.engine.program import Check, Program, PythonEngine
 from pathrules.errors import EngineError
+from strategies import form_programs
+
+_NAMES = itertools.count(1)
+FORM_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _answer(engine: Any, types: dict[str, FactType], condition: Condition, facts: dict[str, Any]) -> tuple[str, bool | None]:
+    """("met", True/False) from one engine, or ("refused", None) when the program or facts cannot be taken."""
+    try:
+        program = Program(f"pathrules_form_{next(_NAMES)}", (Check("r0", (("met", condition),), tuple(sorted(types.items()))),))
+        return "answer", "met" in engine.run(program, {"r0": facts})["r0"]
+    except EngineError:
+        return "refused", None
+
+
+@needs_durable
+@FORM_SETTINGS
+@given(form_programs())
+def test_both_engines_give_every_condition_the_same_meaning_or_both_refuse_it(case: tuple[dict[str, FactType], Condition, dict[str, Any]]) -> None:
+    types, condition, facts = case
+    assert _answer(PythonEngine(), types, condition, facts) == _answer(DurableEngine(), types, condition, facts)
+
+
+@pytest.mark.parametrize("engine", ["python", pytest.param("durable", marks=needs_durable)])
+def test_a_comparison_on_a_missing_fact_is_false_even_under_not(engine: str) -> None:
+    run_with = PythonEngine() if engine == "python" else DurableEngine()
+    types: dict[str, FactType] = {"a": "integer", "s": "text"}
+    assert _answer(run_with, types, Not(Cmp("a", "<=", 1)), {}) == ("answer", False)
+    assert _answer(run_with, types, Not(Cmp("s", "==", "x")), {}) == ("answer", False)
+    assert _answer(run_with, types, Not(Not(Cmp("a", "<=", 1))), {"a": 1}) == ("answer", True)
+    assert _answer(run_with, types, Not(Any_((Cmp("a", ">", 5),))), {"a": 1}) == ("answer", True)
+
+
+@pytest.mark.parametrize("engine", ["python", pytest.param("durable", marks=needs_durable)])
+def test_conditions_and_facts_across_types_are_refused_before_either_engine(engine: str) -> None:
+    run_with = PythonEngine() if engine == "python" else DurableEngine()
+    types: dict[str, FactType] = {"a": "integer", "n": "number", "s": "text"}
+    assert _answer(run_with, types, Cmp("a", "!=", "x"), {"a": 0}) == ("refused", None)  # number compared with text
+    assert _answer(run_with, types, Cmp("s", "<", "x"), {"s": "a"}) == ("refused", None)  # text has no order
+    assert _answer(run_with, types, Cmp("z", "==", 1), {}) == ("refused", None)  # undeclared fact
+    assert _answer(run_with, types, Cmp("a", "==", True), {"a": 1}) == ("refused", None)  # booleans are 0/1
+    assert _answer(run_with, types, Cmp("a", "==", 1), {"a": "1"}) == ("refused", None)  # fact of another type
+    assert _answer(run_with, types, Cmp("n", "<", 2), {"n": 1.5}) == ("answer", True)
+    assert _answer(run_with, types, Cmp("a", "==", 1.0), {"a": 1}) == ("answer", True)
+
+
+@pytest.mark.parametrize("engine", ["python", pytest.param("durable", marks=needs_durable)])
+@pytest.mark.parametrize("number", [1e-05, 1e16, float("inf"), float("-inf"), float("nan"), 2**53, -(2**63), 10**400])
+def test_numbers_durable_rules_cannot_take_are_refused_before_it_sees_them(engine: str, number: float) -> None:
+    run_with = PythonEngine() if engine == "python" else DurableEngine()
+    types: dict[str, FactType] = {"n": "number"}
+    assert _answer(run_with, types, Cmp("n", "<", 1), {"n": number}) == ("refused", None)  # a segfault (exit 139) before the fence
+    assert _answer(run_with, types, Cmp("n", "<", number), {"n": 0}) == ("refused", None)
+
+
+@needs_durable
+def test_long_texts_that_differ_only_at_the_end_are_different() -> None:
+    types: dict[str, FactType] = {"s": "text"}
+    same_start = ("x" * 70_000 + "a", "x" * 70_000 + "b")  # durable-rules alone compares these equal
+    assert _answer(DurableEngine(), types, Cmp("s", "==", same_start[0]), {"s": same_start[1]}) == ("answer", False)
 
 
 def test_conditions_compile_to_durable_rules_data_with_not_pushed_down() -> None:
@@ -26,7 +89,7 @@ def test_conditions_compile_to_durable_rules_data_with_not_pushed_down() -> None
 
 @needs_durable
 def test_all_of_none_holds_and_any_of_none_does_not_in_both_engines() -> None:
-    program = Program("pathrules_test_empty_lists", (Check("r0", (("met", TRUE), ("pending", FALSE))),))
+    program = Program("pathrules_test_empty_lists", (Check("r0", (("met", TRUE), ("pending", FALSE)), ()),))
     fired = DurableEngine().run(program, {"r0": {}})
     assert fired == {"r0": frozenset({"met"})}
     assert holds(TRUE, {}) and not holds(FALSE, {})
@@ -76,7 +139,7 @@ def test_threads_sharing_one_evaluator_get_their_own_answers(policies: dict) -> 
 
 
 def test_a_policy_too_large_for_durable_rules_is_refused_clearly() -> None:
-    checks = tuple(Check(f"r{i}", (("met", Cmp("x", ">=", i)),)) for i in range(MAX_RULES + 1))
+    checks = tuple(Check(f"r{i}", (("met", Cmp("x", ">=", i)),), (("x", "integer"),)) for i in range(MAX_RULES + 1))
     with pytest.raises(EngineError, match="hangs past about 500"):
         ruleset_definition(Program("too_big", checks), lambda key, label: (lambda c: None))
 
