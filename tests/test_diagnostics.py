@@ -144,3 +144,11 @@ def test_the_documented_codes_are_exactly_the_closed_set() -> None:
     text = (ROOT / "docs" / "policy-language.md").read_text()
     section = text[text.index("<!-- codes -->") : text.index("<!-- /codes -->")]
     assert set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M)) == set(DIAGNOSTIC_CODES)
+
+
+def test_all_is_exactly_the_documented_public_surface() -> None:
+    text = (ROOT / "docs" / "api.md").read_text()
+    listed = re.findall(r"`([A-Za-z_]+)`", text[text.index("<!-- public -->") : text.index("<!-- /public -->")])
+    assert sorted(listed) == sorted(pathrules.__all__) and len(listed) == len(set(listed))
+    for name in pathrules.__all__:
+        assert getattr(pathrules, name) is not None
