@@ -107,6 +107,7 @@ class Located:
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     text: str = field(default="", repr=False)
     json: bool = False
+    ends: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def position(self, path: PathKey, *, key: bool = False) -> tuple[int | None, int | None]:
         """Position of the value (or its key) at ``path``, else of its nearest ancestor."""
@@ -122,7 +123,18 @@ class Located:
 
     def problem(self, code: str, message: str, path: PathKey, *, key: bool = False, help: str | None = None) -> Problem:
         line, column = self.position(path, key=key)
-        return Problem(code, message, self.file, line, column, dotted(path), help)
+        end_line, end_column = self._end(path, key=key)
+        return Problem(code, message, self.file, line, column, dotted(path), help, end_line=end_line, end_column=end_column)
+
+    def _end(self, path: PathKey, *, key: bool) -> tuple[int | None, int | None]:
+        """Where the located thing ends: the key's own end for a key, else the value's."""
+        probe = path
+        while probe not in self.ends and probe:
+            probe = probe[:-1]
+        if key and path in self.keys:
+            line, column = self.keys[path]
+            return line, column + len(str(path[-1]))
+        return self.ends.get(probe, (None, None))
 
 
 def dotted(path: PathKey) -> str:
@@ -136,8 +148,11 @@ def dotted(path: PathKey) -> str:
     return out
 
 
-def load_text(text: str, file: str = "<input>", *, json: bool = False) -> tuple[Located | None, list[Problem]]:
-    """Parse one YAML document (``json``: a JSON document) safely; return the located data or the problems found."""
+def load_text(text: str, file: str = "<input>", *, json: bool = False, keep_partial: bool = False) -> tuple[Located | None, list[Problem]]:
+    """Parse one YAML document (``json``: a JSON document) safely; return the located data or the problems found.
+
+    With ``keep_partial``, a document that parsed but had problems (duplicate keys, unreadable values) is
+    returned alongside its problems, so a validator can report the rest of the file in the same pass."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         return None, [Problem("too-large", f"file is larger than {MAX_BYTES // 1024} KiB; refusing to read it", file)]
     try:
@@ -151,7 +166,7 @@ def load_text(text: str, file: str = "<input>", *, json: bool = False) -> tuple[
         located = Located(None, file, text=text, json=json)
         problems: list[Problem] = []
         located.data = _build(loader, node, (), located, problems, 0)
-        return (None if problems else located), problems
+        return (None if problems and not keep_partial else located), problems
     except _Refused as refused:
         mark = refused.mark
         return None, [Problem(refused.code, refused.message, file, mark.line + 1, mark.column + 1, help=refused.help)]
@@ -171,7 +186,7 @@ def load_text(text: str, file: str = "<input>", *, json: bool = False) -> tuple[
         loader.dispose()
 
 
-def load_file(path: str | Path) -> tuple[Located | None, list[Problem]]:
+def load_file(path: str | Path, *, keep_partial: bool = False) -> tuple[Located | None, list[Problem]]:
     """Read and parse a YAML file; unreadable, oversized and non-text files become problems, not exceptions.
 
     Only regular files are read (a device such as /dev/zero, a FIFO or a folder is refused before it is
@@ -192,7 +207,7 @@ def load_file(path: str | Path) -> tuple[Located | None, list[Problem]]:
     except UnicodeDecodeError as err:
         line, column = _byte_position(data, err.start)
         return None, [Problem("encoding", f"file is not UTF-8 text ({err.reason} at byte {err.start})", name, line, column)]
-    return load_text(text, name, json=Path(path).suffix.lower() == ".json")
+    return load_text(text, name, json=Path(path).suffix.lower() == ".json", keep_partial=keep_partial)
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
@@ -255,6 +270,7 @@ def _scalar(loader: _StrictSafeLoader, node: ScalarNode, path: PathKey, located:
 
 def _build(loader: _StrictSafeLoader, node: Node, path: PathKey, located: Located, problems: list[Problem], depth: int) -> Any:
     located.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    located.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
     if depth > MAX_DEPTH:
         raise _Refused("too-deep", f"the document is nested more than {MAX_DEPTH} levels deep", node.start_mark)
     if node.tag not in _PLAIN_TAGS:
