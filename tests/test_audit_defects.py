@@ -329,3 +329,27 @@ def test_show_json_of_a_tampered_row_does_not_crash(tmp_path: Path) -> None:
     code, out, err = cli("audit", "show", str(path), event_id, "--json")
     assert code == 0 and "Traceback" not in err
     assert json.loads(out)["event"]["id"] == event_id
+
+
+# ---- output safety: what others typed, or a tamperer wrote, cannot drive the terminal ---------------
+
+
+def test_control_characters_in_stored_text_are_escaped_on_output(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    (event_id,) = _fill(path, ("dev",))
+    fake = "\x1b[2J\x1b[32mverified\x1b[0m"
+    assert cli("audit", "override", str(path), event_id, "--outcome", "eligible", "--by", fake, "--reason", fake)[0] == 0
+    for command in (("list",), ("show", event_id)):
+        code, out, _ = cli("audit", command[0], str(path), *command[1:])
+        assert code == 0 and "\x1b" not in out and "\\x1b[2J" in out
+    _tamper(path, "UPDATE events SET id = ? WHERE seq = 1", fake)
+    code, _, err = cli("audit", "verify", str(path))
+    assert code == 1 and "\x1b" not in err
+
+
+def test_a_store_that_does_not_verify_is_not_anchored(tmp_path: Path) -> None:
+    path, anchors = tmp_path / "a.db", tmp_path / "anchors.txt"
+    _fill(path, ("dev",))
+    _tamper(path, "UPDATE events SET outcome = 'eligible'")
+    code, out, err = cli("audit", "anchor", str(path), "--append", str(anchors))
+    assert code == 1 and "not anchored" in err and out == "" and not anchors.exists()

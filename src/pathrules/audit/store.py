@@ -147,7 +147,8 @@ class AuditStore:
             self.store_id, self._secret = self._open(create)
         except sqlite3.DatabaseError as err:
             self._db.close()
-            raise AuditError(f"{self.path}: not a pathrules audit store ({err})") from None
+            busy = isinstance(err, sqlite3.OperationalError) and "locked" in str(err)
+            raise AuditError(f"{self.path}: {'cannot open the audit store' if busy else 'not a pathrules audit store'} ({err})") from None
         except BaseException:
             self._db.close()
             raise

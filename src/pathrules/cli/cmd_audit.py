@@ -106,7 +106,7 @@ def run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             count, head = store.head()
     if findings:
         for finding in findings:
-            stderr.write(f"{args.db}: {finding}\n")
+            stderr.write(f"{args.db}: {printable(str(finding))}\n")
         return 1
     extends = f"; extends {len(recorded)} anchor(s) in {args.anchor}" if args.anchor else ""
     stdout.write(f"{args.db}: {count} events verified; head {head}{extends}\n")
@@ -119,7 +119,7 @@ def run_anchor(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         findings = verify(store)
         if findings:
             for finding in findings:
-                stderr.write(f"{args.db}: {finding}\n")
+                stderr.write(f"{args.db}: {printable(str(finding))}\n")
             stderr.write(f"{args.db}: not anchored: the store does not verify\n")
             return 1
         anchor = anchors.current(store)
