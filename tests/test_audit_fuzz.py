@@ -8,6 +8,7 @@ that nothing reads back: a policy text's `stored_at` and the store's `created_at
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -53,7 +54,11 @@ VALUES = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# CI runs a modest number; a release check runs more: PATHRULES_AUDIT_FUZZ_EXAMPLES=2000 (docs/audit.md).
+EXAMPLES = int(os.environ.get("PATHRULES_AUDIT_FUZZ_EXAMPLES", "60"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), value=VALUES, as_text=st.booleans())
 def test_verify_never_crashes_and_catches_every_covered_change(template: Path, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, value: object, as_text: bool) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "a.db"

@@ -104,11 +104,12 @@ def run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if not findings:
             findings = anchors.check(store, recorded)
             count, head = store.head()
+            own = sum(1 for a in recorded if a.anchor.store_id == store.store_id)
     if findings:
         for finding in findings:
             stderr.write(f"{args.db}: {printable(str(finding))}\n")
         return 1
-    extends = f"; extends {len(recorded)} anchor(s) in {args.anchor}" if args.anchor else ""
+    extends = f"; extends {own} anchor(s) in {args.anchor}" if args.anchor else ""
     stdout.write(f"{args.db}: {count} events verified; head {head}{extends}\n")
     return 0
 
