@@ -7,7 +7,8 @@ Hierarchy::
     │   ├── PolicyError       a policy file (or folder) that does not load
     │   └── RecordError       a candidate record that does not load
     ├── EvaluationError       a request that cannot be answered (unknown role, no policy in force)
-    └── EngineError           the rule engine misbehaved; never a wrong answer in its place
+    ├── EngineError           the rule engine misbehaved; never a wrong answer in its place
+    └── AuditError            the audit store cannot do what was asked (missing or not a store, unknown id)
 
 A Diagnostic follows the style of Cedar's and Regal's: a stable ``code`` from a closed, documented
 set (``DIAGNOSTIC_CODES`` here, lint rule names in ``pathrules.authoring.lint``), a severity, a
@@ -172,3 +173,7 @@ class EvaluationError(PathrulesError):
 
 class EngineError(PathrulesError):
     """The rule engine did not behave as guarded; the evaluation is refused rather than guessed."""
+
+
+class AuditError(PathrulesError):
+    """The audit store cannot do what was asked: a missing file or one that is not a store, an unknown id."""
