@@ -10,6 +10,8 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any
 
+from pathrules.policy.fields import parse_date
+
 COLUMNS: dict[str, str] = {
     "person": "a stable id for the person (required)",
     "date_of_birth": "YYYY-MM-DD",
@@ -86,7 +88,7 @@ def template() -> str:
 
 def _date(column: str, text: str) -> _dt.date:
     try:
-        return _dt.date.fromisoformat(text.strip())
+        return parse_date(text.strip())  # YYYY-MM-DD only: fromisoformat also takes 20260105 and week dates
     except ValueError:
         raise CellError(column, "a date like 2026-01-31") from None
 
@@ -121,7 +123,7 @@ def _attribute(value: str) -> Any:
         except ValueError:
             pass
     try:
-        return _dt.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
         return value
 
