@@ -32,7 +32,11 @@ class RequirementBase(Strict):
     )
     discretionary: bool = Field(
         default=False,
-        description='The policy says "usually": when unmet, a manager reviews instead of refusing.',
+        description='The policy says "usually": someone may agree an exception; until they do, the date the rule is met is given.',
+    )
+    decided_by: Slug | None = Field(
+        default=None,
+        description="For a discretionary requirement: the role that may agree an exception, e.g. service-manager.",
     )
 
 
