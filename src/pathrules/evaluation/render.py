@@ -17,10 +17,9 @@ from typing import Literal
 
 from pathrules.decision import Decision, Letter, Owed, RequirementResult
 from pathrules.kinds.base import long_date
-from pathrules.vocabulary import OUTCOMES, STATUSES, Outcome, Status, heading
+from pathrules.vocabulary import OUTCOMES, STATUSES, Status, heading
 
 Audience = Literal["staff", "person"]
-HEADINGS: dict[Outcome, str] = {outcome: words.entry for outcome, words in OUTCOMES.items()}  # entry stage
 
 
 def _paint(text: str, code: str, color: bool) -> str:
