@@ -7,38 +7,26 @@ above: ``# pathrules: ignore[PR006]`` (or the rule's name, or several separated 
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pathrules.durations import Duration
+from pathrules.kinds.base import days as _days
+from pathrules.kinds.base import kind_of
+from pathrules.kinds.recovery import Abstinence
+from pathrules.kinds.tenure import Age, Supervision, TimeInRole
+from pathrules.kinds.vetting import Vetting
 from pathrules.policy.checks import requirement_lists
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.model import Policy
-from pathrules.policy.requirements import (
-    LEVEL_ORDER,
-    Abstinence,
-    Age,
-    Approvals,
-    Competency,
-    GroupRef,
-    Qualification,
-    References,
-    Requirement,
-    RequirementItem,
-    Supervision,
-    TimeInRole,
-    Training,
-    Vetting,
-)
+from pathrules.policy.requirements import GroupRef, Requirement, RequirementItem
 from pathrules.yamlsource import PathKey, dotted
 
 Level = Literal["error", "warning", "info"]
 LEVELS: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 _IGNORE = re.compile(r"#\s*pathrules:\s*ignore\[([^\]]+)\]")
-_REFERENCE_DAY = _dt.date(2001, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -93,10 +81,6 @@ def rule(code: str, name: str, level: Level, why: str) -> Callable[[RuleFn], Rul
     return add
 
 
-def _days(duration: Duration) -> int:
-    return (duration.after(_REFERENCE_DAY) - _REFERENCE_DAY).days
-
-
 def _with_paths(policy: Policy, base: PathKey, items: list[RequirementItem]) -> Iterator[tuple[PathKey, Requirement]]:
     for index, item in enumerate(items):
         if isinstance(item, GroupRef):
@@ -113,25 +97,7 @@ def implies(a: Requirement, b: Requirement) -> bool:
     """Whether meeting ``a`` always meets ``b`` (only for the cases worth telling an author)."""
     if type(a) is not type(b) or a is b or not _same_terms(a, b):
         return False
-    if isinstance(a, Abstinence) and isinstance(b, Abstinence):
-        scope = "any" in a.substances or set(b.substances) <= set(a.substances)
-        return scope and _days(a.at_least) >= _days(b.at_least) and a.prescribed_medication == b.prescribed_medication
-    if isinstance(a, Training) and isinstance(b, Training):
-        return set(b.modules) <= set(a.modules) and a.completed_within == b.completed_within
-    if isinstance(a, References) and isinstance(b, References):
-        return a.at_least >= b.at_least and (a.approved or not b.approved)
-    if isinstance(a, Vetting) and isinstance(b, Vetting):
-        stronger_status = a.status == "returned" or b.status == "applied"
-        return a.scheme == b.scheme and LEVEL_ORDER[a.level] >= LEVEL_ORDER[b.level] and stronger_status and a.reuse_if_issued_within == b.reuse_if_issued_within
-    if isinstance(a, Approvals) and isinstance(b, Approvals):
-        return a.item == b.item and set(b.approvers) <= set(a.approvers)
-    if isinstance(a, Qualification) and isinstance(b, Qualification):
-        if a.all_of is not None:
-            return set(b.ids) <= set(a.all_of) if b.all_of is not None else bool(set(b.ids) & set(a.all_of))
-        return False
-    if isinstance(a, Competency) and isinstance(b, Competency):
-        return set(b.competencies) <= set(a.competencies) and a.level >= b.level and (a.signed_off_by is None or b.signed_off_by is None or set(a.signed_off_by) <= set(b.signed_off_by))
-    return False
+    return kind_of(a).implies(a, b)
 
 
 @rule("PR001", "never-met", "error", "a requirement no one can meet blocks everyone, usually by mistake")
@@ -171,37 +137,18 @@ def weak_activity_gate(policy: Policy) -> Iterator[tuple[PathKey, str]]:
                 yield ("roles", role_id, "activities", activity_id), f"`{activity_id}` needs nothing beyond what `{role_id}` already needs to start"
 
 
-def _scope(requirement: Requirement) -> Any:
-    if isinstance(requirement, Abstinence):
-        return ("abstinence", tuple(sorted(requirement.substances)))
-    if isinstance(requirement, References):
-        return ("references", requirement.approved, requirement.due_after_start)
-    if isinstance(requirement, TimeInRole):
-        return ("time_in_role", requirement.role)
-    if isinstance(requirement, Age):
-        return ("age",)
-    return None
-
-
-def _threshold(requirement: Requirement) -> Any:
-    if isinstance(requirement, (Abstinence,)):
-        return _days(requirement.at_least)
-    if isinstance(requirement, TimeInRole):
-        return (requirement.at_least and _days(requirement.at_least), requirement.at_most and _days(requirement.at_most))
-    if isinstance(requirement, (References, Age)):
-        return requirement.at_least
-    return None
-
-
 @rule("PR004", "progression-contradicts-role", "warning", "when a progression and its target role set the same gate differently, one silently overrides the other")
 def progression_contradicts_role(policy: Policy) -> Iterator[tuple[PathKey, str]]:
     for index, progression in enumerate(policy.progressions):
         if progression.to not in policy.roles:
             continue
-        target = {(_scope(r)): r for r in policy.expand(policy.roles[progression.to].requires) if _scope(r) is not None}
+        target = {gate[0]: (r, gate[1]) for r in policy.expand(policy.roles[progression.to].requires) if (gate := kind_of(r).gate(r)) is not None}
         for path, requirement in _with_paths(policy, ("progressions", index, "requires"), progression.requires):
-            other = target.get(_scope(requirement))
-            if other is not None and _threshold(other) != _threshold(requirement):
+            gate = kind_of(requirement).gate(requirement)
+            if gate is None or gate[0] not in target:
+                continue
+            other, threshold = target[gate[0]]
+            if threshold != gate[1]:
                 yield path, f"`{requirement.id}` and `{progression.to}`'s `{other.id}` set the same gate to different thresholds"
 
 
@@ -210,12 +157,9 @@ def unused_catalogue_entry(policy: Policy) -> Iterator[tuple[PathKey, str]]:
     used: set[str] = set()
     for _, items in requirement_lists(policy):
         for item in items:
-            if isinstance(item, Qualification):
-                used.update(item.ids)
-            elif isinstance(item, Training):
-                used.update(item.modules)
-            elif isinstance(item, Competency):
-                used.update(item.competencies)
+            refs = None if isinstance(item, GroupRef) else kind_of(item).catalogue_refs(item)
+            if refs is not None:
+                used.update(refs[2])
     for entry in policy.catalogue:
         if entry not in used:
             yield ("catalogue", entry), f"catalogue entry `{entry}` is not used by any requirement"

@@ -14,6 +14,7 @@ from typing import Literal, Union
 
 Op = Literal["==", "!=", "<", "<=", ">", ">="]
 FactValue = Union[int, float, str]
+FactType = Literal["integer", "number", "text"]  # what a kind declares for each fact it derives
 Facts = Mapping[str, FactValue]
 NEGATED: dict[Op, Op] = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from pathrules.engine.ir import Condition, Facts, facts_used, holds
+from pathrules.engine.ir import Condition, Facts, holds
 
 
 @dataclass(frozen=True)
@@ -15,9 +15,6 @@ class Check:
 
     key: str
     conditions: tuple[tuple[str, Condition], ...]
-
-    def facts_needed(self) -> set[str]:
-        return {f for _, c in self.conditions for f in facts_used(c)}
 
 
 @dataclass(frozen=True)

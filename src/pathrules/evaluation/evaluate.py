@@ -6,7 +6,7 @@ import datetime as _dt
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pathrules._version import __version__
 from pathrules.decision import (
@@ -24,8 +24,7 @@ from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
 from pathrules.evaluation.letter import Plain, letter_for, sentence_for
 from pathrules.evaluation.summaries import summary
-from pathrules.evaluation.targets import Mode, Slot, compile_target
-from pathrules.evaluation.targets import Target as CompiledTarget
+from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
 from pathrules.kinds import kind_for
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
 from pathrules.policy.loader import LoadedPolicy
@@ -181,7 +180,7 @@ def decider(slot: Slot) -> str | None:
     return requirement.decided_by or "manager"
 
 
-def _result(slot: Slot, derived: Derived, fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
+def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
     requirement = slot.requirement
     status, due = _status(slot, fired, ctx)
     kind = kind_for(requirement.kind)

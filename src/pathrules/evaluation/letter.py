@@ -14,7 +14,7 @@ import re
 from pathrules.decision import Decision, Letter, RequirementResult
 from pathrules.kinds.base import long_date, names
 from pathrules.policy.model import Policy
-from pathrules.policy.requirements import Abstinence, Approvals, Treatment
+from pathrules.kinds.base import kind_of
 from pathrules.record.model import Record
 from pathrules.vocabulary import DecisionStage, heading
 
@@ -25,28 +25,17 @@ def _words(slug: str) -> str:
 def id_titles(policy: Policy, record: Record | None = None) -> dict[str, str]:
     """Every id a policy or record may put into text, with the words a person should read instead."""
     titles: dict[str, str] = {}
-    providers: set[str] = set()
-    substances: set[str] = set()
-    others: set[str] = set()
-    for role in policy.roles.values():
-        every = policy.expand(role.requires) + policy.expand(role.ongoing)
-        every += [r for activity in role.activities.values() for r in policy.expand(activity.requires)]
-        for requirement in every:
-            if isinstance(requirement, Abstinence):
-                substances.update(requirement.substances)
-            elif isinstance(requirement, Treatment):
-                providers.update(requirement.completed_with or [])
-            elif isinstance(requirement, Approvals):
-                others.update([requirement.item, *requirement.approvers])
     if record is not None:
-        substances.update(u.substance for u in record.substance_use)
-        substances.update(record.substances_never_used)
+        titles.update({s: _words(s) for s in [*(u.substance for u in record.substance_use), *record.substances_never_used]})
         if record.treatment is not None and record.treatment.provider:
-            providers.add(record.treatment.provider)
-    for item in sorted(others | substances):
-        titles[item] = _words(item)
-    for provider in sorted(providers):
-        titles[provider] = "this service" if provider == policy.policy else _words(provider).title()
+            titles[record.treatment.provider] = _words(record.treatment.provider).title()
+    every = [*policy.groups.values()]
+    for role in policy.roles.values():
+        every += [role.requires, role.ongoing, *(activity.requires for activity in role.activities.values())]
+    every += [p.requires for p in policy.progressions]
+    for items in every:
+        for requirement in policy.expand(items):
+            titles.update(kind_of(requirement).named_ids(requirement))
     titles.update({key: entry.title for key, entry in policy.catalogue.items()})
     titles.update({key: declared.title for key, declared in policy.attributes.items()})
     titles.update({key: role.title for key, role in policy.roles.items()})

@@ -14,7 +14,7 @@ from typing import Literal
 from pathrules.decision import Stage
 from pathrules.engine.program import Check, Program
 from pathrules.errors import EvaluationError
-from pathrules.kinds import kind_for
+from pathrules.kinds import kind_of
 from pathrules.kinds.base import LABELS
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.requirements import Requirement
@@ -31,7 +31,9 @@ class Slot:
 
 
 @dataclass(frozen=True)
-class Target:
+class CompiledTarget:
+    """A role or progression of one policy, compiled: its requirement slots and the engine program."""
+
     role: str
     mode: Mode
     from_role: str | None
@@ -43,7 +45,7 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
-def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str | None = None) -> Target:
+def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str | None = None) -> CompiledTarget:
     policy = loaded.policy
     if role not in policy.roles:
         raise EvaluationError(f"policy `{policy.policy}` has no role `{role}`; roles: {', '.join(policy.roles)}")
@@ -70,8 +72,8 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
     for index, (stage, activity, requirement) in enumerate(planned):
         key = f"r{index}"
         slots.append(Slot(key, stage, activity, requirement))
-        conditions = kind_for(requirement.kind).conditions(requirement, policy)
+        conditions = kind_of(requirement).conditions(requirement, policy)
         checks.append(Check(key, tuple((label, conditions[label]) for label in LABELS if label in conditions)))
     target_name = f"{mode}_{from_role}_{role}" if from_role else f"{mode}_{role}"
     name = _safe(f"pathrules_{loaded.digest.split(':')[-1][:20]}_{target_name}")
-    return Target(role, mode, from_role, tuple(slots), Program(name, tuple(checks)))
+    return CompiledTarget(role, mode, from_role, tuple(slots), Program(name, tuple(checks)))

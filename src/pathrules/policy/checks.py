@@ -5,35 +5,15 @@ Each check yields Problems at the place the author must edit, so all are reporte
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterator
 from typing import Any
 
 from pathrules.errors import Problem
+from pathrules.kinds.base import kind_of
 from pathrules.located_errors import suggestion
 from pathrules.policy.model import Policy
-from pathrules.policy.requirements import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Competency,
-    ExpressionRequirement,
-    GroupRef,
-    NotOf,
-    Qualification,
-    RequirementItem,
-    TimeInRole,
-    Training,
-)
+from pathrules.policy.requirements import GroupRef, RequirementItem
 from pathrules.yamlsource import Located, PathKey
-
-_ATTRIBUTE_TYPES: dict[str, tuple[type, ...]] = {
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "text": (str,),
-    "date": (_dt.date,),
-}
 
 
 def requirement_lists(policy: Policy) -> Iterator[tuple[PathKey, list[RequirementItem]]]:
@@ -154,39 +134,11 @@ def _check_duplicate_ids(policy: Policy, located: Located) -> list[Problem]:
 
 def _check_references(policy: Policy, located: Located) -> list[Problem]:
     problems: list[Problem] = []
-    catalogue = list(policy.catalogue)
     roles = list(policy.roles)
-
-    def catalogue_ref(ids: list[str], path: PathKey, expected_type: str) -> None:
-        for index, item in enumerate(ids):
-            entry = policy.catalogue.get(item)
-            if entry is None:
-                problems.append(
-                    located.problem(
-                        "unknown-catalogue-id",
-                        f"`{item}` is not in the catalogue",
-                        path + (index,),
-                        help=suggestion(item, catalogue) or "add it under `catalogue:` with a title and type",
-                    )
-                )
-            elif entry.type != expected_type:
-                problems.append(located.problem("catalogue-type", f"`{item}` is a {entry.type} in the catalogue, not a {expected_type}", path + (index,)))
-
     for base, items in requirement_lists(policy):
         for index, item in enumerate(items):
-            path = base + (index,)
-            if isinstance(item, Qualification):
-                catalogue_ref(item.ids, path + ("one_of" if item.one_of is not None else "all_of",), "qualification")
-            elif isinstance(item, Training):
-                catalogue_ref(item.modules, path + ("modules",), "training")
-            elif isinstance(item, Competency):
-                catalogue_ref(item.competencies, path + ("competencies",), "competency")
-            elif isinstance(item, TimeInRole) and item.role not in policy.roles:
-                problems.append(
-                    located.problem("unknown-role", f"no role named `{item.role}`", path + ("role",), help=suggestion(item.role, roles))
-                )
-            elif isinstance(item, ExpressionRequirement):
-                problems += _check_expression(policy, located, item.expression, path + ("expression",))
+            if not isinstance(item, GroupRef):
+                problems += kind_of(item).check_references(item, policy, located, base + (index,))
     for index, progression in enumerate(policy.progressions):
         for key, role in (("from", progression.from_), ("to", progression.to)):
             if role not in policy.roles:
@@ -194,42 +146,6 @@ def _check_references(policy: Policy, located: Located) -> list[Problem]:
                     located.problem("unknown-role", f"no role named `{role}`", ("progressions", index, key), help=suggestion(role, roles))
                 )
     return problems
-
-
-def _check_expression(policy: Policy, located: Located, expression: Any, path: PathKey) -> list[Problem]:
-    if isinstance(expression, AllOf):
-        return [p for i, e in enumerate(expression.all) for p in _check_expression(policy, located, e, path + ("all", i))]
-    if isinstance(expression, AnyOf):
-        return [p for i, e in enumerate(expression.any) for p in _check_expression(policy, located, e, path + ("any", i))]
-    if isinstance(expression, NotOf):
-        return _check_expression(policy, located, expression.not_, path + ("not",))
-    assert isinstance(expression, Compare)
-    declared = policy.attributes.get(expression.attribute)
-    if declared is None:
-        return [
-            located.problem(
-                "unknown-attribute",
-                f"attribute `{expression.attribute}` is not declared",
-                path + ("attribute",),
-                help=suggestion(expression.attribute, list(policy.attributes)) or "declare it under `attributes:` with its type",
-            )
-        ]
-    value = expression.value
-    allowed = _ATTRIBUTE_TYPES[declared.type]
-    ok = isinstance(value, allowed) and not (declared.type != "boolean" and isinstance(value, bool))
-    if declared.type == "date" and isinstance(value, _dt.datetime):
-        ok = False
-    if not ok:
-        return [
-            located.problem(
-                "attribute-type",
-                f"`{expression.attribute}` is declared as {declared.type}, but is compared with `{value}`",
-                path + (expression.operator,),
-            )
-        ]
-    if declared.type in ("boolean", "text") and expression.operator not in ("equals", "not_equals"):
-        return [located.problem("attribute-type", f"{declared.type} attributes can only use `equals` or `not_equals`", path + (expression.operator,))]
-    return []
 
 
 def _check_activities(policy: Policy, located: Located) -> list[Problem]:
