@@ -98,7 +98,7 @@ def _other_roles(decision: Decision, policy: Policy) -> str | None:
     others = [role.title for key, role in policy.roles.items() if key != decision.target.role]
     if not others:
         return None
-    return f"{policy.organisation} also has these roles: {names(others)}. Ask about any of them."
+    return f"This service also has these roles: {names(others)}. Ask about any of them."
 
 
 def letter_for(decision: Decision, policy: Policy, words: Plain) -> Letter:
