@@ -77,6 +77,9 @@ def sentence_for(result: RequirementResult, asked: str, words: Plain, stage: Dec
         return None
     if result.status == "owed" and result.due is not None:
         text = f"{what}: due by {long_date(result.due)}."
+        in_hand = [f"{e.label}: {e.value}" for e in result.evidence if e.value not in (None, "", 0, "none recorded", "not recorded")]
+        if in_hand:
+            text += " In hand: " + words("; ".join(in_hand)) + "."
         if result.met_on is not None and result.met_on > result.due:
             text += f" Time alone meets it only on {long_date(result.met_on)}, so it cannot be met by the due date; talk with the service about this."
         return text
@@ -123,11 +126,11 @@ def letter_for(decision: Decision, policy: Policy, words: Plain) -> Letter:
     deciders = sorted({r.decided_by for r in decision.requirements if r.decided_by})
     change = "an earlier start" if stage == "entry" else "an exception"
     exceptions = [f"The {_words(d)} may agree {change} where the policy allows it (marked above)." for d in deciders]
-    how = (
-        "To ask for an exception, tell your contact at the service; they pass it on, and whoever decides records the decision and the reason."
-        if deciders or decision.outcome == "review"
-        else None
-    )
+    how = None
+    if deciders:
+        how = "To ask for an exception, tell your contact at the service; they pass it on, and whoever decides records the decision and the reason."
+    elif decision.outcome == "review":
+        how = "A manager looks at this and records the decision and the reason; you can ask to talk it through with them."
     other = _other_roles(decision, policy) if decision.outcome == "ineligible" else None
     return Letter(
         heading=f"{decision.target.title}: {heading(decision.outcome, stage).lower()}",

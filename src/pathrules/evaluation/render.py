@@ -107,7 +107,7 @@ def _letter_text(letter: Letter, color: bool) -> str:
     if letter.when:
         lines += ["", letter.when]
     if letter.exceptions or letter.how_to_ask:
-        lines += ["", "Exceptions:", *(f"  {item}" for item in letter.exceptions)]
+        lines += ["", "Who decides:", *(f"  {item}" for item in letter.exceptions)]
         if letter.how_to_ask:
             lines.append(f"  {letter.how_to_ask}")
     if letter.other_roles:

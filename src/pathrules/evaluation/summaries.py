@@ -44,8 +44,12 @@ def summary(
     things = _count(len(open_items), "requirement", "requirements")
     blocked = _count(len([r for r in main if r.status == "blocked"]), "requirement", "requirements")
     when = f"; if nothing else changes, from {long_date(eligible_from)}" if eligible_from and outcome == "not_yet" else ""
+    if stage == "continuation" and when:
+        when = f"; if nothing else changes, all in place from {long_date(eligible_from)}"  # type: ignore[arg-type]
     deciders = sorted({r.decided_by.replace("-", " ") for r in main if r.decided_by})
-    exception = f" The {' or the '.join(deciders)} may agree an exception." if deciders else ""
+    change = "an earlier start" if stage == "entry" else "an exception"
+    exception = f" The {' or the '.join(deciders)} may agree {change}." if deciders else ""
+    none_here = f"{blocked} cannot be met here"
     move = f"from {from_title} to {title}" if from_title else f"to {title}"
     if stage == "continuation":
         return {
@@ -54,7 +58,7 @@ def summary(
             "pending": f"Continues as {title}; waiting on an outside process (a check or a reference).",
             "review": f"A manager needs to review part of continuing as {title}.",
             "not_yet": f"Continuing as {title}: {things} to put right with the service{when}.{exception}",
-            "ineligible": f"This policy does not offer continuing as {title} past this point ({blocked}); talk with the service about the next step and other roles.",
+            "ineligible": f"This policy does not offer continuing as {title} past this point ({none_here}); talk with the service about the next step and other roles.",
         }[outcome]
     if stage == "progression":
         return {
@@ -63,7 +67,7 @@ def summary(
             "pending": f"Waiting on an outside process before moving {move} (a check or a reference).",
             "review": f"A manager needs to review part of this move {move}.",
             "not_yet": f"Not yet ready to move {move}: {things} still to meet{when}.{exception}",
-            "ineligible": f"This policy does not offer the move {move} on this record ({blocked}); other roles may fit.",
+            "ineligible": f"This policy does not offer the move {move} on this record ({none_here}); other roles may fit.",
         }[outcome]
     return {
         "eligible": f"Can start as {title}: every requirement is met.",
@@ -71,5 +75,5 @@ def summary(
         "pending": f"Waiting on an outside process before starting as {title} (a check or a reference).",
         "review": f"A manager needs to review part of this application for {title} before a decision.",
         "not_yet": f"Not yet able to start as {title}: {things} still to meet{when}.{exception}",
-        "ineligible": f"This policy does not offer {title} on this record ({blocked}); other roles or services may fit.",
+        "ineligible": f"This policy does not offer {title} on this record ({none_here}); other roles or services may fit.",
     }[outcome]
