@@ -148,3 +148,33 @@ def test_authoring_notes_are_not_given_to_the_person_as_the_reason(policies: dic
     letter = pathrules.render_text(decision, audience="person")
     for note in ("Example only", "the report gives no", "set your own", "the study gives no figure"):
         assert note not in letter
+
+
+# ---- two audiences on the command line ------------------------------------------------------------
+
+
+def test_check_for_person_prints_the_letter_and_json_carries_it() -> None:
+    import io
+    import json
+
+    from conftest import EXAMPLES, POLICIES
+    from pathrules.cli.main import run
+
+    base = ["check", str(EXAMPLES / "ben.yaml"), "--policy", str(POLICIES / "howard-league-service-a.yaml"), "--role", "peer-mentor", "--as-of", "2026-11-23"]
+    out, err = io.StringIO(), io.StringIO()
+    assert run([*base, "--for", "person"], out, err) == 0, err.getvalue()
+    letter = out.getvalue()
+    assert letter.startswith("Peer Mentor: not yet") and "you can start on 30 December 2026" in letter
+    assert "ben-o" not in letter and "free-from-illicit-drugs" not in letter
+    out = io.StringIO()
+    assert run([*base, "--json"], out, io.StringIO()) == 0
+    data = json.loads(out.getvalue())
+    assert data["letter"]["when"] == "If nothing else changes, you can start on 30 December 2026."
+    assert data["requirements"][0]["for_person"].endswith("met on 30 December 2026, if nothing else changes.")
+    assert run([*base, "--for", "nobody"], io.StringIO(), io.StringIO()) == 2  # a usage error
+
+
+def test_the_old_name_of_an_owed_item_still_imports() -> None:
+    from pathrules.decision import Condition, Owed
+
+    assert Condition is Owed
