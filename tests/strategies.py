@@ -171,3 +171,70 @@ def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
     if len(roles) > 1:
         doc["progressions"] = [{"from": roles[0], "to": roles[1], "requires": [draw(requirement("prog-0", catalogue, roles))]}]
     return doc
+
+
+# ---- the condition form: random condition trees, declared fact types, and facts ----------------
+
+FORM_FACTS = ("a", "b", "c", "s", "t")
+OPS = ("==", "!=", "<", "<=", ">", ">=")
+BOUNDARY_INTS = (0, 1, -1, 2, 2**31, 2**53 - 1, -(2**53 - 1), 2**53, 2**53 + 1, 2**63, -(2**63) - 1, 10**20)
+BOUNDARY_FLOATS = (0.0, -0.0, 0.5, 1.0, 1.5, 0.1 + 0.2, 0.0001, 1e-05, 1e15, 1e16, 2.0**53, float("inf"), float("-inf"), float("nan"))
+
+
+def form_values() -> st.SearchStrategy[Any]:
+    """Values for facts and constants: small ints near one another (so comparisons go both ways),
+    boundary ints and floats, text (empty, unicode, NUL, quotes), and booleans (which are not values).
+    Texts past durable-rules' 65,535-character truncation are in tests/test_engine.py, not here
+    (hypothesis would print them in every report)."""
+    return st.one_of(
+        st.integers(-3, 3),
+        st.sampled_from(BOUNDARY_INTS),
+        st.sampled_from(BOUNDARY_FLOATS),
+        st.floats(-4, 4, allow_nan=False).map(lambda x: round(x, 2)),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.sampled_from(["", "x", "y", "é", "a\x00b", "a\x00c", "x" * 300 + "a", "x" * 300 + "b", '"', "\\"]),
+        st.text(max_size=4),
+        st.booleans(),
+    )
+
+
+def typed_values(declared: str) -> st.SearchStrategy[Any]:
+    """Values of one declared type: near one another, so that comparisons go both ways, and on the boundaries."""
+    ints = st.one_of(st.integers(-3, 3), st.sampled_from((0, 1, -1, 2**31, 2**53 - 1, -(2**53 - 1))))
+    if declared == "integer":
+        return ints
+    if declared == "number":
+        near = st.floats(-4, 4, allow_nan=False).map(lambda x: round(x, 2))
+        return st.one_of(ints, near, st.sampled_from((0.0, -0.0, 0.5, 1.0, 1.5, 0.1 + 0.2, 0.3, 0.0001, 0.00015, 1e15, 2.0**53 - 1)))
+    return st.sampled_from(["", "x", "y", "é", "a\x00b", "a\x00c", "x" * 300 + "a", "x" * 300 + "b", '"', "\\"]) | st.text(max_size=3)
+
+
+@st.composite
+def form_conditions(draw: st.DrawFn, types: dict[str, str], depth: int = 0) -> Any:
+    """A condition tree over facts of these types: mostly well typed, sometimes not (which must be refused)."""
+    from pathrules.engine.ir import All, Any_, Cmp, Not
+
+    shape = draw(st.sampled_from(["cmp", "cmp", "all", "any", "not"] if depth < 3 else ["cmp"]))
+    if shape == "cmp":
+        fact = draw(st.sampled_from(FORM_FACTS)) if draw(st.integers(0, 30)) else "undeclared"
+        well_typed = draw(st.integers(0, 10)) > 0
+        value = draw(typed_values(types.get(fact, "integer")) if well_typed else form_values())
+        text_ops = ("==", "!=") if types.get(fact) == "text" and draw(st.integers(0, 10)) else OPS
+        return Cmp(fact, draw(st.sampled_from(text_ops)), value)
+    if shape == "not":
+        return Not(draw(form_conditions(types, depth + 1)))
+    items = tuple(draw(st.lists(form_conditions(types, depth + 1), max_size=3)))
+    return All(items) if shape == "all" else Any_(items)
+
+
+@st.composite
+def form_programs(draw: st.DrawFn) -> tuple[dict[str, str], Any, dict[str, Any]]:
+    """(declared fact types, a condition, facts): facts may be missing, or of a type other than declared."""
+    types = {name: draw(st.sampled_from(["integer", "number", "text"])) for name in FORM_FACTS}
+    condition = draw(form_conditions(types))
+    facts: dict[str, Any] = {}
+    for name in FORM_FACTS:
+        if draw(st.integers(0, 3)) == 0:
+            continue  # missing
+        facts[name] = draw(typed_values(types[name]) if draw(st.integers(0, 20)) else form_values())
+    return types, condition, facts

@@ -67,6 +67,7 @@ class Located:
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     text: str = field(default="", repr=False)
+    ends: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def position(self, path: PathKey, *, key: bool = False) -> tuple[int | None, int | None]:
         """Position of the value (or its key) at ``path``, else of its nearest ancestor."""
@@ -82,7 +83,18 @@ class Located:
 
     def problem(self, code: str, message: str, path: PathKey, *, key: bool = False, help: str | None = None) -> Problem:
         line, column = self.position(path, key=key)
-        return Problem(code, message, self.file, line, column, dotted(path), help)
+        end_line, end_column = self._end(path, key=key)
+        return Problem(code, message, self.file, line, column, dotted(path), help, end_line=end_line, end_column=end_column)
+
+    def _end(self, path: PathKey, *, key: bool) -> tuple[int | None, int | None]:
+        """Where the located thing ends: the key's own end for a key, else the value's."""
+        probe = path
+        while probe not in self.ends and probe:
+            probe = probe[:-1]
+        if key and path in self.keys:
+            line, column = self.keys[path]
+            return line, column + len(str(path[-1]))
+        return self.ends.get(probe, (None, None))
 
 
 def dotted(path: PathKey) -> str:
@@ -96,8 +108,11 @@ def dotted(path: PathKey) -> str:
     return out
 
 
-def load_text(text: str, file: str = "<input>") -> tuple[Located | None, list[Problem]]:
-    """Parse one YAML document safely; return the located data or the problems found."""
+def load_text(text: str, file: str = "<input>", *, keep_partial: bool = False) -> tuple[Located | None, list[Problem]]:
+    """Parse one YAML document safely; return the located data or the problems found.
+
+    With ``keep_partial``, a document that parsed but had duplicate keys is returned (first key
+    kept) alongside its problems, so a validator can report the rest of the file in the same pass."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         return None, [Problem("too-large", f"file is larger than {MAX_BYTES // 1024} KiB; refusing to read it", file)]
     loader = _StrictSafeLoader(text)
@@ -108,7 +123,7 @@ def load_text(text: str, file: str = "<input>") -> tuple[Located | None, list[Pr
         located = Located(None, file, text=text)
         problems: list[Problem] = []
         located.data = _build(loader, node, (), located, problems, 0)
-        return (None if problems else located), problems
+        return (None if problems and not keep_partial else located), problems
     except _Refused as refused:
         mark = refused.mark
         return None, [Problem(refused.code, refused.message, file, mark.line + 1, mark.column + 1, help=refused.help)]
@@ -126,7 +141,7 @@ def load_text(text: str, file: str = "<input>") -> tuple[Located | None, list[Pr
         loader.dispose()
 
 
-def load_file(path: str | Path) -> tuple[Located | None, list[Problem]]:
+def load_file(path: str | Path, *, keep_partial: bool = False) -> tuple[Located | None, list[Problem]]:
     """Read and parse a YAML file; unreadable and oversized files become problems, not exceptions."""
     name = str(path)
     try:
@@ -138,11 +153,12 @@ def load_file(path: str | Path) -> tuple[Located | None, list[Problem]]:
         return None, [Problem("encoding", f"file is not UTF-8 text ({err.reason} at byte {err.start})", name)]
     except OSError as err:
         return None, [Problem("unreadable", f"cannot read the file: {err.strerror or err}", name)]
-    return load_text(text, name)
+    return load_text(text, name, keep_partial=keep_partial)
 
 
 def _build(loader: _StrictSafeLoader, node: Node, path: PathKey, located: Located, problems: list[Problem], depth: int) -> Any:
     located.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    located.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
     if depth > MAX_DEPTH:
         raise _Refused("too-deep", f"the document is nested more than {MAX_DEPTH} levels deep", node.start_mark)
     if node.tag not in _PLAIN_TAGS:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -106,6 +107,9 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
 
 
 def main() -> None:
+    # A crash inside the native rule engine then prints a "Fatal Python error" and where it happened,
+    # instead of a silent exit 139 (numbers it cannot parse are refused before it; see docs/engine.md).
+    faulthandler.enable()
     sys.exit(run(sys.argv[1:], sys.stdout, sys.stderr))
 
 
