@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
 
 import pytest
@@ -25,7 +24,7 @@ PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_che
 
 STATUSES = ("met", "owed", "pending", "review", "blocked", "not_met")
 OUTCOMES = ("eligible", "conditional", "pending", "not_yet", "review", "ineligible")
-RELEASE_SCALE = int(os.environ.get("PATHRULES_PROPERTY_SCALE", "1"))  # e.g. 20 for release checks (docs/engine.md)
+RELEASE_SCALE = max(1, settings.default.max_examples // 100)  # 20 under HYPOTHESIS_PROFILE=release (conftest.py)
 
 
 def _targets(policy: pathrules.LoadedPolicy) -> list[tuple[str, str | None]]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import itertools
+import os
 import threading
 import warnings
 from collections import OrderedDict
@@ -223,3 +224,20 @@ class DurableEngine:
             if label != "seen":
                 fired[key].add(label)
         return {k: frozenset(v) for k, v in fired.items()}
+
+
+def _after_fork_in_child() -> None:
+    """A forked child gets a fresh lock and a fresh host (issue 15, D24).
+
+    ``os.fork`` while another thread is inside an engine call copies the lock held and the host
+    mid-call; the child would wait on that lock for ever. The child starts over instead (rulesets are
+    registered again on first use). pathrules itself never forks: batch workers are spawned.
+    """
+    DurableEngine._lock = threading.RLock()
+    DurableEngine._host = None
+    DurableEngine._registered = OrderedDict()
+    DurableEngine._fired = []
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -33,7 +33,7 @@ from pathrules.engine.ir import (
 from pathrules.errors import Problem
 from pathrules.kinds.base import Context, Derived, Kind, RequirementBase, flag, names, register
 from pathrules.located_errors import suggestion
-from pathrules.policy.fields import Slug, Strict
+from pathrules.policy.fields import NumberOrDate, PlainValue, Slug, Strict
 
 if TYPE_CHECKING:
     from pathrules.policy.model import Policy
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 # ---- the model: comparisons joined by all / any / not --------------------------------------------
 
-Scalar = Union[bool, int, float, str, _dt.date]
+Scalar = PlainValue
 OPERATORS = ("equals", "not_equals", "at_least", "at_most", "more_than", "less_than")
 
 
@@ -51,10 +51,10 @@ class Compare(Strict):
     attribute: Slug
     equals: Scalar | None = None
     not_equals: Scalar | None = None
-    at_least: int | float | _dt.date | None = None
-    at_most: int | float | _dt.date | None = None
-    more_than: int | float | _dt.date | None = None
-    less_than: int | float | _dt.date | None = None
+    at_least: NumberOrDate | None = None
+    at_most: NumberOrDate | None = None
+    more_than: NumberOrDate | None = None
+    less_than: NumberOrDate | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> Compare:
