@@ -121,7 +121,7 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
         return Record.model_validate(data)
     odd_one = draw(st.integers(0, len(requirements) - 1))
     meet_the_rest = draw(st.integers(0, 3)) > 0
-    all_waiting = draw(st.integers(0, 3)) == 0  # every check and reference still out: the person waits
+    all_waiting = draw(st.integers(0, 2)) == 0  # every check and reference still out: the person waits
     yesterday = as_of - dt.timedelta(days=1)
     for index, req in enumerate(requirements):
         aim = draw(st.sampled_from(["near", "wait", "wait", "bar", "keep"])) if index == odd_one else ("meet" if meet_the_rest else "keep")
