@@ -22,7 +22,7 @@ from pathrules.errors import EngineError
 from strategies import form_programs
 
 _NAMES = itertools.count(1)
-FORM_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FORM_SETTINGS = settings(max_examples=3 * settings.default.max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _answer(engine: Any, types: dict[str, FactType], condition: Condition, facts: dict[str, Any]) -> tuple[str, bool | None]:
