@@ -78,9 +78,9 @@ def page(browser: Browser, server: tuple[str, Web]) -> Iterator[Page]:
     assert not errors, f"the browser console reported errors (a CSP violation?): {errors}"
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, *, full_page: bool = True) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def sign_in(page: Page, name: str) -> None:
@@ -118,6 +118,7 @@ def test_sign_in_check_a_person_and_open_the_letter(page: Page) -> None:
     expect(page.locator("svg.timeline")).to_be_visible()
     expect(page.locator("pre.staff")).to_contain_text("policy thornbury-recovery")
     shot(page, "05-decision")
+    shot(page, "05-decision-top", full_page=False)  # docs/web-decision.png is a copy of this one
     page.click("text=Letter for the person")
     expect(page.locator("h1")).to_contain_text("About your application")
     expect(page.locator(".letter-text")).to_contain_text("amira-k")

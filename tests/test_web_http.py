@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -469,6 +470,19 @@ def test_api_oversized_body_is_413_problem(tmp_path: Path, users_file: tuple[Pat
     web = make_web(tmp_path, users_file, max_upload_bytes=1_000)
     body = {"policy": POLICY, "role": ROLE, "record": {"person": "x", "notes": "n" * 100_000}}
     response = TestClient(web.app).post("/v1/decisions", headers=_api(web, "cora"), json=body)
+    assert response.status_code == 413 and response.json()["code"] == "upload-too-large"
+
+
+def test_api_oversized_body_without_content_length_is_413_too(tmp_path: Path, users_file: tuple[Path, dict[str, str]]) -> None:
+    web = make_web(tmp_path, users_file, max_upload_bytes=1_000)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"policy": "thornbury-recovery", "role": "peer-mentor", "record": {"person": "x", "notes": "'
+        for _ in range(100):
+            yield b"n" * 1_000
+        yield b'"}}'
+
+    response = TestClient(web.app).post("/v1/decisions", headers=_api(web, "cora"), content=chunks())
     assert response.status_code == 413 and response.json()["code"] == "upload-too-large"
 
 

@@ -98,10 +98,9 @@ class Jobs:
         evaluator = self.library.evaluator
         try:
             loaded = evaluator.policy_for(job.as_of, job.policy)
-            with self.library.store() as store:
-                for row in rows:
-                    job.results.append(self._decide(row, job, evaluator, loaded, store))
-                    job.done += 1
+            for row in rows:
+                job.results.append(self._decide(row, job, evaluator, loaded))
+                job.done += 1
         except Exception as err:  # noqa: BLE001 - reported on the page; rows not reached become error rows
             job.failure = f"the batch stopped: {type(err).__name__}"
             for row in rows[len(job.results) :]:
@@ -110,8 +109,7 @@ class Jobs:
         finally:
             job.finished = True
 
-    @staticmethod
-    def _decide(row: InputRow, job: Job, evaluator: Any, loaded: Any, store: Any) -> dict[str, Any]:
+    def _decide(self, row: InputRow, job: Job, evaluator: Any, loaded: Any) -> dict[str, Any]:
         if row.error is not None or row.data is None:
             return result_row(row, None, row.error or "no data")
         try:
@@ -120,5 +118,5 @@ class Jobs:
         except PathrulesError as err:
             return result_row(row, None, " ".join(str(err).split()))
         out = result_row(row, decision, None)
-        out["audit_id"] = store.append(decision, loaded, record, requested_by=job.owner)
+        out["audit_id"] = self.library.append(decision, loaded, record, job.owner)
         return out

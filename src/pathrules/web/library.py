@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pathrules.audit.store import AuditError, AuditStore
-from pathrules.decision import Decision
+from pathrules.decision import Decision, Outcome
 from pathrules.errors import EvaluationError
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.evaluation.render import render_text
@@ -43,6 +44,8 @@ class Library:
         self.loaded: list[LoadedPolicy] = load_policies(settings.policies)
         engine: EngineChoice = settings.engine if settings.engine in ("auto", "durable", "python") else "auto"  # type: ignore[assignment]
         self.evaluator = Evaluator(self.loaded, engine=engine)
+        self._local = threading.local()
+        self._writing = threading.Lock()
 
     # ---- policies ----------------------------------------------------------------------------
 
@@ -78,17 +81,29 @@ class Library:
             loaded = self.evaluator.policy_for(as_of, policy_id)
         except EvaluationError as err:
             raise WebError(422, "Cannot decide", str(err), "cannot-decide") from None
-        with self.store() as store:
-            stored = store.append(decision, loaded, record, requested_by=by)
-        return stored, decision
+        return self.append(decision, loaded, record, by), decision
+
+    def append(self, decision: Decision, loaded: LoadedPolicy, record: Record, by: str) -> str:
+        """Store a decision; writers queue on one lock (fairer and faster than SQLite's busy retries)."""
+        with self.store() as store, self._writing:
+            return store.append(decision, loaded, record, requested_by=by)
+
+    def override(self, decision_id: str, outcome: Outcome, by: str, reason: str) -> str:
+        with self.store() as store, self._writing:
+            return store.override(decision_id, outcome, by, reason)
 
     @contextmanager
     def store(self) -> Iterator[AuditStore]:
-        """A connection for this request (SQLite connections are not shared between threads)."""
-        store = AuditStore(self.settings.audit)
+        """This thread's connection to the audit store, kept open for the thread's life.
+
+        SQLite connections may not be shared between threads; opening one per request would redo
+        the schema check and, on close, checkpoint the write-ahead log every time.
+        """
+        store: AuditStore | None = getattr(self._local, "store", None)
+        if store is None:
+            store = AuditStore(self.settings.audit)
+            self._local.store = store
         try:
             yield store
         except AuditError as err:
             raise not_found(str(err)) from None
-        finally:
-            store.close()

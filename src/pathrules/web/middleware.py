@@ -11,6 +11,8 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pathrules.web.problems import WebError
+
 log = logging.getLogger("pathrules.web")
 
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
@@ -23,8 +25,11 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-class TooLarge(Exception):
-    pass
+class TooLarge(WebError):
+    """Raised while reading a body without (or with a false) Content-Length; answered as 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, "Upload too large", f"the request is larger than the limit of {limit / 1_000_000:.1f} MB", "upload-too-large")
 
 
 class SecurityMiddleware:
@@ -53,7 +58,7 @@ class SecurityMiddleware:
             if message["type"] == "http.request":
                 received["bytes"] += len(message.get("body", b""))
                 if received["bytes"] > self.max_body:
-                    raise TooLarge()
+                    raise TooLarge(self.max_body)
             return message
 
         async def send_with_headers(message: Message) -> None:

@@ -78,12 +78,11 @@ def audit_override(request: Request, event_id: str, outcome: str = Form(""), rea
         problems.append(Problem("missing-field", "say why (the reason is kept with the override)", "form", path="reason"))
     if problems:
         return _show(request, event_id, problems, status=422)
-    with services(request).library.store() as store:
-        try:
-            stored = store.override(event_id, outcome, account.name, reason.strip())  # type: ignore[arg-type]
-        except AuditError as err:
-            raise WebError(409, "Cannot override", str(err), "cannot-override") from None
-        except PathrulesError as err:
-            raise WebError(422, "Cannot override", str(err), "cannot-override") from None
+    library = services(request).library
+    try:
+        stored = library.override(event_id, outcome, account.name, reason.strip())  # type: ignore[arg-type]
+    except PathrulesError as err:
+        raise WebError(422, "Cannot override", str(err), "cannot-override") from None
+    with library.store() as store:
         original = store.get(stored).meta["links"]
     return RedirectResponse(f"/audit/{original}", status_code=303)
