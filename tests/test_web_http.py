@@ -338,7 +338,15 @@ def test_oversized_upload_is_refused_with_a_clear_error(tmp_path: Path, users_fi
     web = make_web(tmp_path, users_file, max_upload_bytes=5_000)
     _, response = _upload(web, people_csv(200, {}))
     assert response.status_code == 413  # type: ignore[attr-defined]
-    assert "larger than the limit" in response.text  # type: ignore[attr-defined]
+    assert "the file is larger than the limit of 5 KB" in response.text  # type: ignore[attr-defined]
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(tmp_path: Path, users_file: tuple[Path, dict[str, str]]) -> None:
+    web = make_web(tmp_path, users_file, max_upload_bytes=5_000)
+    _, response = _upload(web, people_csv(2_000, {}))
+    assert response.status_code == 413  # type: ignore[attr-defined]
+    assert response.headers["content-type"].startswith("text/html")  # type: ignore[attr-defined]
+    assert "the request is larger than the limit of" in response.text  # type: ignore[attr-defined]
 
 
 def test_too_many_rows_are_refused_with_a_clear_error(tmp_path: Path, users_file: tuple[Path, dict[str, str]]) -> None:

@@ -11,7 +11,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pathrules.web.problems import WebError
+from pathrules.web.problems import WebError, human_size
 
 log = logging.getLogger("pathrules.web")
 
@@ -29,7 +29,7 @@ class TooLarge(WebError):
     """Raised while reading a body without (or with a false) Content-Length; answered as 413."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, "Upload too large", f"the request is larger than the limit of {limit / 1_000_000:.1f} MB", "upload-too-large")
+        super().__init__(413, "Upload too large", f"the request is larger than the limit of {human_size(limit)}", "upload-too-large")
 
 
 class SecurityMiddleware:
@@ -77,12 +77,19 @@ class SecurityMiddleware:
             self._log(scope, status["code"], started)
 
     async def _too_large(self, scope: Scope, send: Send, status: dict[str, int]) -> None:
+        """413 before the body is read: problem details for the API, a short page for people."""
+        from html import escape
+
         from pathrules.web.problems import problem_body
 
-        limit = f"{self.max_body / 1_000_000:.1f} MB"
-        body = problem_body(413, "Upload too large", f"the request is larger than the limit of {limit}", "upload-too-large")
+        detail = f"the request is larger than the limit of {human_size(self.max_body)}"
+        if str(scope.get("path", "")).startswith("/v1/"):
+            body, kind = problem_body(413, "Upload too large", detail, "upload-too-large"), b"application/problem+json"
+        else:
+            page = f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Upload too large</title><link rel="stylesheet" href="/static/app.css"></head><body><main><h1>Upload too large</h1><p>{escape(detail)}; split the file and upload the parts.</p><p><a href="/">Back to the start page</a></p></main></body></html>'
+            body, kind = page.encode("utf-8"), b"text/html; charset=utf-8"
         status["code"] = 413
-        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/problem+json"), *self.headers]})
+        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", kind), *self.headers]})
         await send({"type": "http.response.body", "body": body})
 
     def _log(self, scope: Scope, code: int, started: float) -> None:

@@ -21,7 +21,7 @@ from pathrules.web.deps import CSRF, page_role, services
 from pathrules.web.form_fields import columns_for, form_fields
 from pathrules.web.jobs import read_upload, safe_filename
 from pathrules.web.library import person_text
-from pathrules.web.problems import WebError, forbidden, not_found
+from pathrules.web.problems import WebError, forbidden, human_size, not_found
 from pathrules.web.timeline import timeline_svg
 from pathrules.web.views import render
 
@@ -154,7 +154,7 @@ def _batch_page(request: Request, problems: list[Problem] | None = None, status:
     library = svc.library
     return render(
         request, "batch_new.html", status=status, problems=problems or [], policies=[library.current(p) for p in library.policy_ids()],
-        today=_dt.date.today().isoformat(), max_mb=f"{svc.settings.max_upload_bytes / 1_000_000:.1f}", max_rows=svc.settings.max_batch_rows,
+        today=_dt.date.today().isoformat(), max_size=human_size(svc.settings.max_upload_bytes), max_rows=svc.settings.max_batch_rows,
     )  # fmt: skip
 
 
@@ -177,7 +177,7 @@ async def batch_upload(request: Request, file: UploadFile, target: str = Form(""
     day, problems = _as_of(as_of, "form")
     raw = await file.read()
     if len(raw) > svc.settings.max_upload_bytes:
-        raise WebError(413, "Upload too large", f"the file is larger than the limit of {svc.settings.max_upload_bytes / 1_000_000:.1f} MB", "upload-too-large")
+        raise WebError(413, "Upload too large", f"the file is larger than the limit of {human_size(svc.settings.max_upload_bytes)}", "upload-too-large")
     try:
         rows = read_upload(raw, filename)
     except InputError as err:

@@ -37,6 +37,13 @@ def problem_dict(status: int, title: str, detail: str, code: str, problems: list
     return data
 
 
+def human_size(size: int) -> str:
+    """`2 MB`, `1.5 MB`, `5 KB`: a limit as a person reads it."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(size / 1_000))} KB"
+
+
 def problem_body(status: int, title: str, detail: str, code: str) -> bytes:
     return json.dumps(problem_dict(status, title, detail, code)).encode("utf-8")
 
