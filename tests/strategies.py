@@ -11,6 +11,13 @@ from pathrules.policy.model import Policy
 from pathrules.record.model import Record
 
 BASE = dt.date(2026, 11, 23)
+# Text as policies and records may hold it: no control characters but tab, line feed, carriage return
+# and NEL (pathrules.yamlsource.BAD_TEXT refuses the rest; hypothesis never draws lone surrogates).
+_CONTROLS = "".join(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(0x7F, 0x85), *range(0x86, 0xA0)])
+
+
+def printable_text(min_size: int = 0, max_size: int = 20) -> st.SearchStrategy[str]:
+    return st.text(st.characters(exclude_characters=_CONTROLS), min_size=min_size, max_size=max_size)
 
 
 def days_around(span: int = 900) -> st.SearchStrategy[dt.date]:
@@ -91,7 +98,7 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
     for name, declared in policy.attributes.items():
         if draw(st.booleans()):
             attributes[name] = draw(
-                {"boolean": st.booleans(), "integer": st.integers(0, 30), "number": st.floats(0, 30, allow_nan=False), "text": st.text(max_size=3), "date": days_around()}[declared.type]
+                {"boolean": st.booleans(), "integer": st.integers(0, 30), "number": st.floats(0, 30, allow_nan=False), "text": printable_text(max_size=3), "date": days_around()}[declared.type]
             )
     data["attributes"] = attributes
     return Record.model_validate(data)
@@ -107,7 +114,7 @@ def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: lis
     kind = draw(st.sampled_from(["abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age"]))
     base: dict[str, Any] = {"id": rid, "kind": kind}
     if draw(st.booleans()):
-        base["because"] = draw(st.text(min_size=1, max_size=20))
+        base["because"] = draw(printable_text(min_size=1, max_size=20))
     if draw(st.booleans()):
         base["due_after_start"] = draw(DURATIONS)
     base["discretionary"] = draw(st.booleans())
@@ -155,7 +162,7 @@ def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
     catalogue = {c: draw(st.sampled_from(["qualification", "training", "competency"])) for c in catalogue_ids}
     doc: dict[str, Any] = {
         "policy": draw(SLUGS),
-        "organisation": draw(st.text(min_size=1, max_size=20)),
+        "organisation": draw(printable_text(min_size=1, max_size=20)),
         "version": draw(st.from_regex(r"20[0-9]{2}\.[0-9]", fullmatch=True)),
         "effective_from": draw(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 1, 1))),
         "catalogue": {c: {"title": c.upper(), "type": t} | ({"valid_for": draw(DURATIONS)} if draw(st.booleans()) else {}) for c, t in catalogue.items()},
@@ -171,3 +178,70 @@ def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
     if len(roles) > 1:
         doc["progressions"] = [{"from": roles[0], "to": roles[1], "requires": [draw(requirement("prog-0", catalogue, roles))]}]
     return doc
+
+
+# ---- the condition form: random condition trees, declared fact types, and facts ----------------
+
+FORM_FACTS = ("a", "b", "c", "s", "t")
+OPS = ("==", "!=", "<", "<=", ">", ">=")
+BOUNDARY_INTS = (0, 1, -1, 2, 2**31, 2**53 - 1, -(2**53 - 1), 2**53, 2**53 + 1, 2**63, -(2**63) - 1, 10**20)
+BOUNDARY_FLOATS = (0.0, -0.0, 0.5, 1.0, 1.5, 0.1 + 0.2, 0.0001, 1e-05, 1e15, 1e16, 2.0**53, float("inf"), float("-inf"), float("nan"))
+
+
+def form_values() -> st.SearchStrategy[Any]:
+    """Values for facts and constants: small ints near one another (so comparisons go both ways),
+    boundary ints and floats, text (empty, unicode, NUL, quotes), and booleans (which are not values).
+    Texts past durable-rules' 65,535-character truncation are in tests/test_engine.py, not here
+    (hypothesis would print them in every report)."""
+    return st.one_of(
+        st.integers(-3, 3),
+        st.sampled_from(BOUNDARY_INTS),
+        st.sampled_from(BOUNDARY_FLOATS),
+        st.floats(-4, 4, allow_nan=False).map(lambda x: round(x, 2)),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.sampled_from(["", "x", "y", "é", "a\x00b", "a\x00c", "x" * 300 + "a", "x" * 300 + "b", '"', "\\"]),
+        st.text(max_size=4),
+        st.booleans(),
+    )
+
+
+def typed_values(declared: str) -> st.SearchStrategy[Any]:
+    """Values of one declared type: near one another, so that comparisons go both ways, and on the boundaries."""
+    ints = st.one_of(st.integers(-3, 3), st.sampled_from((0, 1, -1, 2**31, 2**53 - 1, -(2**53 - 1))))
+    if declared == "integer":
+        return ints
+    if declared == "number":
+        near = st.floats(-4, 4, allow_nan=False).map(lambda x: round(x, 2))
+        return st.one_of(ints, near, st.sampled_from((0.0, -0.0, 0.5, 1.0, 1.5, 0.1 + 0.2, 0.3, 0.0001, 0.00015, 1e15, 2.0**53 - 1)))
+    return st.sampled_from(["", "x", "y", "é", "a\x00b", "a\x00c", "x" * 300 + "a", "x" * 300 + "b", '"', "\\"]) | st.text(max_size=3)
+
+
+@st.composite
+def form_conditions(draw: st.DrawFn, types: dict[str, str], depth: int = 0) -> Any:
+    """A condition tree over facts of these types: mostly well typed, sometimes not (which must be refused)."""
+    from pathrules.engine.ir import All, Any_, Cmp, Not
+
+    shape = draw(st.sampled_from(["cmp", "cmp", "all", "any", "not"] if depth < 3 else ["cmp"]))
+    if shape == "cmp":
+        fact = draw(st.sampled_from(FORM_FACTS)) if draw(st.integers(0, 30)) else "undeclared"
+        well_typed = draw(st.integers(0, 10)) > 0
+        value = draw(typed_values(types.get(fact, "integer")) if well_typed else form_values())
+        text_ops = ("==", "!=") if types.get(fact) == "text" and draw(st.integers(0, 10)) else OPS
+        return Cmp(fact, draw(st.sampled_from(text_ops)), value)
+    if shape == "not":
+        return Not(draw(form_conditions(types, depth + 1)))
+    items = tuple(draw(st.lists(form_conditions(types, depth + 1), max_size=3)))
+    return All(items) if shape == "all" else Any_(items)
+
+
+@st.composite
+def form_programs(draw: st.DrawFn) -> tuple[dict[str, str], Any, dict[str, Any]]:
+    """(declared fact types, a condition, facts): facts may be missing, or of a type other than declared."""
+    types = {name: draw(st.sampled_from(["integer", "number", "text"])) for name in FORM_FACTS}
+    condition = draw(form_conditions(types))
+    facts: dict[str, Any] = {}
+    for name in FORM_FACTS:
+        if draw(st.integers(0, 3)) == 0:
+            continue  # missing
+        facts[name] = draw(typed_values(types[name]) if draw(st.integers(0, 20)) else form_values())
+    return types, condition, facts

@@ -1,10 +1,9 @@
 """Mutation check for policy tests: nudge each threshold and see whether some test notices.
 
-A threshold is a number an author chose: a duration's amount (`at_least`, `at_most`, `within`,
-`reuse_if_issued_within`, `due_after_start`, `completed_at_least`, `completed_within`, `valid_for`),
-a count or level (`at_least`, `level`), or a number compared in an expression. Each is moved one step
-up and one step down; a mutant that still passes every test "survives", which means the tests would
-not notice that threshold being changed.
+A threshold is a number an author chose: a catalogue entry's `valid_for`, and in a requirement what
+its kind names (``Kind.threshold_paths``: a duration's amount, a count or level, a number compared in
+an expression). Each is moved one step up and one step down; a mutant that still passes every test
+"survives", which means the tests would not notice that threshold being changed.
 """
 
 from __future__ import annotations
@@ -21,13 +20,11 @@ import yaml
 from pathrules.authoring.policy_tests import Report, run_file
 from pathrules.errors import PolicyError
 from pathrules.evaluation.evaluate import EngineChoice
+from pathrules.kinds.base import KIND_NAMES
 from pathrules.policy.loader import LoadedPolicy, canonical_data, load_policy_text
 from pathrules.policy.schema import json_compatible
 from pathrules.yamlsource import PathKey, dotted
 
-DURATION_KEYS = {"at_least", "at_most", "within", "reuse_if_issued_within", "due_after_start", "completed_at_least", "completed_within", "valid_for"}
-COUNT_KEYS = {"at_least", "level"}
-EXPRESSION_KEYS = {"at_least", "at_most", "more_than", "less_than", "equals", "not_equals"}
 _DURATION = re.compile(r"^(\d+) (\w+)$")
 
 
@@ -43,12 +40,15 @@ class Mutant:
 
 
 def thresholds(data: Any, path: PathKey = ()) -> Iterator[PathKey]:
+    """Paths of every threshold in a policy's JSON data, in document order."""
     if isinstance(data, dict):
+        kind = KIND_NAMES.get(data["kind"]) if isinstance(data.get("kind"), str) else None
+        if kind is not None:  # a requirement: its kind knows which of its numbers are thresholds
+            yield from (path + inner for inner in kind.threshold_paths(data))
+            return
         for key, value in data.items():
             here = path + (key,)
-            if isinstance(value, str) and key in DURATION_KEYS and _DURATION.match(value):
-                yield here
-            elif isinstance(value, int) and not isinstance(value, bool) and (key in COUNT_KEYS or ("attribute" in data and key in EXPRESSION_KEYS)):
+            if key == "valid_for" and isinstance(value, str) and _DURATION.match(value):
                 yield here
             else:
                 yield from thresholds(value, here)

@@ -42,7 +42,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from pathrules.audit.store import AuditStore
 
         with AuditStore(args.audit) as store:
-            stored = store.append(decision, evaluator.policy_for(as_of, args.policy_id), record, requested_by=args.by)
+            stored = store.append(decision, policies, record, requested_by=args.by)  # the decision names its version
         stderr.write(f"stored as decision {stored} in {args.audit}\n")
     if args.json:
         stdout.write(to_json(decision) + "\n")

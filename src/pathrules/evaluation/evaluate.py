@@ -6,7 +6,7 @@ import datetime as _dt
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pathrules._version import __version__
 from pathrules.decision import (
@@ -23,8 +23,7 @@ from pathrules.decision import (
 )
 from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
-from pathrules.evaluation.targets import Mode, Slot, compile_target
-from pathrules.evaluation.targets import Target as CompiledTarget
+from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
 from pathrules.kinds import kind_for
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
 from pathrules.policy.loader import LoadedPolicy
@@ -177,7 +176,7 @@ def _status(slot: Slot, fired: frozenset[str], ctx: Context) -> tuple[Status, _d
     return status, due
 
 
-def _result(slot: Slot, derived: Derived, fired: frozenset[str], ctx: Context) -> RequirementResult:
+def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context) -> RequirementResult:
     requirement = slot.requirement
     status, due = _status(slot, fired, ctx)
     kind = kind_for(requirement.kind)

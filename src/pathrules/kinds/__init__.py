@@ -1,6 +1,9 @@
-"""Requirement kinds: importing this package registers every kind in ``KINDS``."""
+"""Requirement kinds, one module per family: importing this package registers every kind in ``KINDS``.
 
-from pathrules.kinds import expression, learning, recovery, recruitment, tenure, vetting  # noqa: F401  (registration)
-from pathrules.kinds.base import KINDS, Context, Derived, Kind, kind_for
+The import order is the order of the kinds in the policy schema's tagged union.
+"""
 
-__all__ = ["KINDS", "Context", "Derived", "Kind", "kind_for"]
+from pathrules.kinds import recovery, vetting, learning, recruitment, tenure, expression  # noqa: F401, I001  (registration, in order)
+from pathrules.kinds.base import KINDS, Context, Derived, Kind, kind_for, kind_of
+
+__all__ = ["KINDS", "Context", "Derived", "Kind", "kind_for", "kind_of"]

@@ -1,14 +1,25 @@
 """The registry of requirement kinds and what each must provide.
 
-A kind is a small object with three jobs (after python-jsonschema's keyword functions):
+A kind is the single home of what is particular to one kind of requirement (after
+python-jsonschema's keyword functions): its pydantic ``model`` (what a policy author writes), and
 
 * ``conditions(req, policy)`` -- the named conditions the engine checks, built once at compile time:
   ``met`` always, and where they apply ``blocked``, ``review`` and ``pending``;
+* ``facts`` / ``fact_types(req, policy)`` -- the facts ``derive`` produces and their declared types,
+  so that a condition over an undeclared fact, or comparing a fact with a value of another type,
+  cannot be built (see docs/engine.md);
 * ``derive(req, ctx)`` -- typed facts from the record as of a date, the evidence behind them, and
-  where time matters, when the requirement will be met (``met_on``) or lapse (``lapses_on``);
+  where time matters, when the requirement will be met (``met_on``) or lapse (``lapses_on``), with a
+  small frozen ``detail`` dataclass for ``explain``;
 * ``explain(req, derived, status, ctx)`` -- the plain-language reason and next step;
-* ``describe(req, policy)`` -- what the requirement asks, for `pathrules roles` and the handbook.
+* ``describe(req, policy)`` -- what the requirement asks, for `pathrules roles` and the handbook;
+* ``check_references(req, policy, located, path)`` -- what a schema cannot check (catalogue ids,
+  roles, attributes), as located problems;
+* ``implies(a, b)``, ``gate(req)``, ``threshold_fields`` -- what `pathrules lint` and the mutation
+  check need to know about the kind's thresholds.
 
+The registry is keyed by the model class; the tagged union of requirements in
+``pathrules.policy.requirements`` is built from it, so a requirement that parses always has a kind.
 The engine decides which conditions hold; the status is the first of blocked, met, review, pending
 that holds, else not met. Explanations and dates come from the Python side.
 """
@@ -16,19 +27,50 @@ that holds, else not met. Explanations and dates come from the Python side.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args
+
+from pydantic import Field
 
 from pathrules.decision import Evidence, Status
 from pathrules.durations import Duration
-from pathrules.engine.ir import Condition, FactValue
-from pathrules.policy.model import Policy
-from pathrules.policy.requirements import RequirementBase
-from pathrules.record.model import Record
+from pathrules.engine.ir import Condition, FactType, FactValue
+from pathrules.errors import Problem
+from pathrules.located_errors import suggestion
+from pathrules.policy.fields import DurationField, Slug, Strict
 
-R = TypeVar("R", bound=RequirementBase, contravariant=True)
+if TYPE_CHECKING:
+    from pathrules.policy.model import Policy
+    from pathrules.record.model import Record
+    from pathrules.yamlsource import Located, PathKey
+
 LABELS: tuple[Status, ...] = ("blocked", "met", "review", "pending")  # precedence: the first that holds is the status
+_DURATION_TEXT = re.compile(r"^(\d+) (\w+)$")
+
+
+class RequirementBase(Strict):
+    """Fields every requirement has."""
+
+    if TYPE_CHECKING:
+        kind: str  # each model declares ``kind: Literal["<its name>"]``
+
+    id: Slug = Field(description="A short id, unique within the role, used in decisions and tests.")
+    because: str | None = Field(default=None, description="Why the requirement exists, in plain language for candidates.")
+    due_after_start: DurationField | None = Field(
+        default=None,
+        description="The person may start without this; it is then owed within this time after the start date.",
+    )
+    discretionary: bool = Field(
+        default=False,
+        description='The policy says "usually": when unmet, a manager reviews instead of refusing.',
+    )
+
+
+R = TypeVar("R", bound=RequirementBase)
+D = TypeVar("D")
 
 
 @dataclass(frozen=True)
@@ -42,37 +84,117 @@ class Context:
 
 
 @dataclass
-class Derived:
+class Derived(Generic[D]):
+    """What ``derive`` hands to the engine (``facts``) and to ``explain`` (the rest, ``detail`` typed per kind)."""
+
     facts: dict[str, FactValue]
+    detail: D
     evidence: list[Evidence] = field(default_factory=list)
     met_on: _dt.date | None = None
     lapses_on: _dt.date | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
-class Kind(Protocol, Generic[R]):
+@dataclass(frozen=True)
+class NoDetail:
+    """The detail of a kind whose explanation needs nothing beyond its facts."""
+
+
+Gate = tuple[Hashable, Hashable]
+
+
+class Kind(ABC, Generic[R, D]):
+    """What a kind provides; subclasses set ``model`` and ``facts`` and are added with ``@register``."""
+
+    model: ClassVar[type[RequirementBase]]
+    facts: ClassVar[Mapping[str, FactType]] = {}
+    threshold_fields: ClassVar[tuple[str, ...]] = ()  # fields holding an author's number, for the mutation check
+
+    @property
+    def name(self) -> str:
+        return kind_name(self.model)
+
+    @abstractmethod
     def conditions(self, req: R, policy: Policy) -> dict[str, Condition]: ...
 
-    def derive(self, req: R, ctx: Context) -> Derived: ...
+    @abstractmethod
+    def derive(self, req: R, ctx: Context) -> Derived[D]: ...
 
-    def explain(self, req: R, derived: Derived, status: Status, ctx: Context) -> tuple[str, str | None]: ...
+    @abstractmethod
+    def explain(self, req: R, derived: Derived[D], status: Status, ctx: Context) -> tuple[str, str | None]: ...
 
+    @abstractmethod
     def describe(self, req: R, policy: Policy) -> str: ...
 
+    def fact_types(self, req: R, policy: Policy) -> Mapping[str, FactType]:
+        """The facts ``derive`` produces for ``req`` and their types (fixed per kind unless overridden)."""
+        return self.facts
 
-KINDS: dict[str, Kind[Any]] = {}
+    def catalogue_refs(self, req: R) -> tuple[str, str, list[str]] | None:
+        """(field, catalogue entry type, ids) when the requirement names catalogue entries."""
+        return None
+
+    def check_references(self, req: R, policy: Policy, located: Located, path: PathKey) -> list[Problem]:
+        """Problems a schema cannot see: by default, catalogue ids that are unknown or of another type."""
+        refs = self.catalogue_refs(req)
+        if refs is None:
+            return []
+        key, expected_type, ids = refs
+        return catalogue_problems(policy, located, ids, path + (key,), expected_type)
+
+    def implies(self, a: R, b: R) -> bool:
+        """Whether meeting ``a`` always meets ``b`` (same kind, same terms; only cases worth telling an author)."""
+        return False
+
+    def gate(self, req: R) -> Gate | None:
+        """(scope, threshold): two requirements with one scope set the same gate, to this threshold."""
+        return None
+
+    def threshold_paths(self, data: Mapping[str, Any]) -> Iterator[PathKey]:
+        """Paths (inside one requirement's JSON data) of the numbers an author chose."""
+        for key, value in data.items():
+            if key in self.threshold_fields or key == "due_after_start":
+                if (isinstance(value, str) and _DURATION_TEXT.match(value)) or (isinstance(value, int) and not isinstance(value, bool)):
+                    yield (key,)
 
 
-def register(name: str) -> Callable[[type[Any]], type[Any]]:
-    def add(cls: type[Any]) -> type[Any]:
-        KINDS[name] = cls()
-        return cls
+KINDS: dict[type[RequirementBase], Kind[Any, Any]] = {}
+KIND_NAMES: dict[str, Kind[Any, Any]] = {}
 
-    return add
+K = TypeVar("K", bound=Kind[Any, Any])
 
 
-def kind_for(name: str) -> Kind[Any]:
-    return KINDS[name]
+def kind_name(model: type[RequirementBase]) -> str:
+    """The tag of a model: the single value of its ``kind: Literal[...]`` field."""
+    values = get_args(model.model_fields["kind"].annotation)
+    if len(values) != 1 or not isinstance(values[0], str):
+        raise TypeError(f"{model.__name__}.kind must be a Literal of one name")
+    return values[0]
+
+
+def register(cls: type[K]) -> type[K]:
+    """Add a kind to the registry, keyed by its model class (and its name, for data that is not parsed yet)."""
+    kind = cls()
+    name = kind_name(cls.model)
+    if cls.model in KINDS or name in KIND_NAMES:
+        raise TypeError(f"kind `{name}` is registered twice")
+    KINDS[cls.model] = kind
+    KIND_NAMES[name] = kind
+    return cls
+
+
+def kind_of(requirement: RequirementBase) -> Kind[Any, Any]:
+    """The kind of a parsed requirement (every model in the union has one: the union is built from KINDS)."""
+    return KINDS[type(requirement)]
+
+
+def kind_for(name: str) -> Kind[Any, Any]:
+    """The kind with this name (``requirement.kind``)."""
+    return KIND_NAMES[name]
+
+
+def models() -> tuple[type[RequirementBase], ...]:
+    """The registered models, in registration order."""
+    return tuple(KINDS)
 
 
 # ---- small helpers the kinds share ---------------------------------------------------------------
@@ -103,3 +225,49 @@ def names(items: list[str], joiner: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {joiner} " + items[-1]
+
+
+_REFERENCE_DAY = _dt.date(2001, 1, 1)
+
+
+def days(duration: Duration) -> int:
+    """A duration's length in days from a fixed day: enough to compare thresholds of different units."""
+    return (duration.after(_REFERENCE_DAY) - _REFERENCE_DAY).days
+
+
+def catalogue_problems(policy: Policy, located: Located, ids: list[str], path: PathKey, expected_type: str) -> list[Problem]:
+    """Unknown catalogue ids, and ids whose catalogue entry is of another type."""
+    problems: list[Problem] = []
+    catalogue = list(policy.catalogue)
+    for index, item in enumerate(ids):
+        entry = policy.catalogue.get(item)
+        if entry is None:
+            problems.append(
+                located.problem(
+                    "unknown-catalogue-id",
+                    f"`{item}` is not in the catalogue",
+                    path + (index,),
+                    help=suggestion(item, catalogue) or "add it under `catalogue:` with a title and type",
+                )
+            )
+        elif entry.type != expected_type:
+            problems.append(located.problem("catalogue-type", f"`{item}` is a {entry.type} in the catalogue, not a {expected_type}", path + (index,)))
+    return problems
+
+
+__all__ = [
+    "KINDS",
+    "KIND_NAMES",
+    "LABELS",
+    "Context",
+    "Derived",
+    "Gate",
+    "Kind",
+    "NoDetail",
+    "RequirementBase",
+    "kind_for",
+    "kind_name",
+    "kind_of",
+    "models",
+    "register",
+]

@@ -8,14 +8,127 @@ booleans 0/1). A missing or mistyped attribute leaves the requirement unmet, nev
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from pathrules.decision import Evidence, Status
-from pathrules.engine.ir import All, Any_, Cmp, Condition, FactValue, Not, Op, all_of
-from pathrules.kinds.base import Context, Derived, flag, names, register
-from pathrules.policy.model import Policy
-from pathrules.policy.requirements import AllOf, AnyOf, Compare, ExpressionRequirement, NotOf
+from pathrules.engine.ir import (
+    SAFE_INTEGER,
+    SMALLEST_FRACTION,
+    All,
+    Any_,
+    Cmp,
+    Condition,
+    FactType,
+    FactValue,
+    Not,
+    Op,
+    all_of,
+    condition_problems,
+    representable,
+)
+from pathrules.errors import Problem
+from pathrules.kinds.base import Context, Derived, Kind, RequirementBase, flag, names, register
+from pathrules.located_errors import suggestion
+from pathrules.policy.fields import NumberOrDate, PlainValue, Slug, Strict
 
+if TYPE_CHECKING:
+    from pathrules.policy.model import Policy
+    from pathrules.yamlsource import Located, PathKey
+
+# ---- the model: comparisons joined by all / any / not --------------------------------------------
+
+Scalar = PlainValue
+OPERATORS = ("equals", "not_equals", "at_least", "at_most", "more_than", "less_than")
+
+
+class Compare(Strict):
+    """One comparison of a declared record attribute with a constant."""
+
+    attribute: Slug
+    equals: Scalar | None = None
+    not_equals: Scalar | None = None
+    at_least: NumberOrDate | None = None
+    at_most: NumberOrDate | None = None
+    more_than: NumberOrDate | None = None
+    less_than: NumberOrDate | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Compare:
+        given = [name for name in OPERATORS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join('`' + o + '`' for o in OPERATORS)}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(name for name in OPERATORS if getattr(self, name) is not None)
+
+    @property
+    def value(self) -> Any:
+        return getattr(self, self.operator)
+
+
+class AllOf(Strict):
+    all: list[Expression]
+
+
+class AnyOf(Strict):
+    any: list[Expression] = Field(min_length=1)
+
+
+class NotOf(Strict):
+    not_: Expression = Field(alias="not")
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+
+def _expression_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for tag in ("all", "any", "not", "attribute"):
+            if tag in value:
+                return tag
+        return None
+    if isinstance(value, AllOf):
+        return "all"
+    if isinstance(value, AnyOf):
+        return "any"
+    if isinstance(value, NotOf):
+        return "not"
+    return "attribute" if isinstance(value, Compare) else None
+
+
+Expression = Annotated[
+    Union[
+        Annotated[AllOf, Tag("all")],
+        Annotated[AnyOf, Tag("any")],
+        Annotated[NotOf, Tag("not")],
+        Annotated[Compare, Tag("attribute")],
+    ],
+    Discriminator(_expression_tag, custom_error_type="expression", custom_error_message="expected `attribute`, `all`, `any` or `not`"),
+]
+
+
+class ExpressionRequirement(RequirementBase):
+    """Anything the kinds do not cover, written as comparisons of declared record attributes."""
+
+    kind: Literal["expression"]
+    expression: Expression
+
+
+# ---- turning the model into typed conditions and facts ---------------------------------------------
+
+_ATTRIBUTE_TYPES: dict[str, tuple[type, ...]] = {
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "text": (str,),
+    "date": (_dt.date,),
+}
+_FACT_TYPES: dict[str, FactType] = {"integer": "integer", "number": "number", "boolean": "integer", "text": "text", "date": "integer"}
+_NUMERIC_KEYS = {"at_least", "at_most", "more_than", "less_than", "equals", "not_equals"}
 _OPS: dict[str, Op] = {"equals": "==", "not_equals": "!=", "at_least": ">=", "at_most": "<=", "more_than": ">", "less_than": "<"}
 _WORDS = {"equals": "is", "not_equals": "is not", "at_least": "is at least", "at_most": "is at most", "more_than": "is more than", "less_than": "is less than"}
 
@@ -27,9 +140,9 @@ def _typed(value: Any, declared: str) -> FactValue | None:
     if isinstance(value, bool):
         return None
     if declared == "integer":
-        return value if isinstance(value, int) else None
+        return value if isinstance(value, int) and representable(value) else None
     if declared == "number":
-        return value if isinstance(value, (int, float)) else None
+        return value if isinstance(value, (int, float)) and representable(value) else None
     if declared == "date":
         if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
             return value.toordinal()
@@ -84,13 +197,96 @@ def describe(expression: Any, policy: Policy, nested: bool = False) -> str:
     return f"({text})" if nested and len(items) > 1 else text
 
 
-@register("expression")
-class ExpressionKind:
+def _check(policy: Policy, located: Located, expression: Any, path: PathKey) -> list[Problem]:
+    """Undeclared attributes, and constants of another type than the attribute's declared type."""
+    if isinstance(expression, AllOf):
+        return [p for i, e in enumerate(expression.all) for p in _check(policy, located, e, path + ("all", i))]
+    if isinstance(expression, AnyOf):
+        return [p for i, e in enumerate(expression.any) for p in _check(policy, located, e, path + ("any", i))]
+    if isinstance(expression, NotOf):
+        return _check(policy, located, expression.not_, path + ("not",))
+    assert isinstance(expression, Compare)
+    declared = policy.attributes.get(expression.attribute)
+    if declared is None:
+        return [
+            located.problem(
+                "unknown-attribute",
+                f"attribute `{expression.attribute}` is not declared",
+                path + ("attribute",),
+                help=suggestion(expression.attribute, list(policy.attributes)) or "declare it under `attributes:` with its type",
+            )
+        ]
+    value = expression.value
+    allowed = _ATTRIBUTE_TYPES[declared.type]
+    ok = isinstance(value, allowed) and not (declared.type != "boolean" and isinstance(value, bool))
+    if declared.type == "date" and isinstance(value, _dt.datetime):
+        ok = False
+    if not ok:
+        return [
+            located.problem(
+                "attribute-type",
+                f"`{expression.attribute}` is declared as {declared.type}, but is compared with `{value}`",
+                path + (expression.operator,),
+            )
+        ]
+    if declared.type in ("boolean", "text") and expression.operator not in ("equals", "not_equals"):
+        return [located.problem("attribute-type", f"{declared.type} attributes can only use `equals` or `not_equals`", path + (expression.operator,))]
+    if _typed(value, declared.type) is None:
+        return [
+            located.problem(
+                "attribute-type",
+                f"`{expression.attribute}` is compared with `{value}`, a number pathrules cannot compare exactly",
+                path + (expression.operator,),
+                help=f"use 0 or a number between {SMALLEST_FRACTION} and {SAFE_INTEGER:,} in size",
+            )
+        ]
+    types: dict[str, FactType] = {"k_" + expression.attribute: "integer", "a_" + expression.attribute: _FACT_TYPES[declared.type]}
+    problems = condition_problems(to_condition(expression, policy), types)  # the engines' own rule, as a backstop
+    return [located.problem("attribute-type", message, path + (expression.operator,)) for message in problems]
+
+
+def _numbers(data: Any, path: PathKey) -> Iterator[PathKey]:
+    """Paths of the integers compared in an expression's JSON data."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if "attribute" in data and key in _NUMERIC_KEYS and isinstance(value, int) and not isinstance(value, bool):
+                yield path + (key,)
+            else:
+                yield from _numbers(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _numbers(value, path + (index,))
+
+
+@dataclass(frozen=True)
+class ExpressionDetail:
+    missing: list[str]  # titles of attributes not recorded (or not of their declared type)
+
+
+@register
+class ExpressionKind(Kind[ExpressionRequirement, ExpressionDetail]):
+    model = ExpressionRequirement
+
+    def fact_types(self, req: ExpressionRequirement, policy: Policy) -> Mapping[str, FactType]:
+        types: dict[str, FactType] = {}
+        for attribute in attributes_used(req.expression):
+            types["k_" + attribute] = "integer"
+            types["a_" + attribute] = _FACT_TYPES[policy.attributes[attribute].type]
+        return types
+
+    def check_references(self, req: ExpressionRequirement, policy: Policy, located: Located, path: PathKey) -> list[Problem]:
+        return _check(policy, located, req.expression, path + ("expression",))
+
+    def threshold_paths(self, data: Mapping[str, Any]) -> Iterator[PathKey]:
+        yield from super().threshold_paths(data)
+        if "expression" in data:
+            yield from _numbers(data["expression"], ("expression",))
+
     def conditions(self, req: ExpressionRequirement, policy: Policy) -> dict[str, Condition]:
         known = [Cmp("k_" + a, "==", 1) for a in attributes_used(req.expression)]
         return {"met": all_of(*known, to_condition(req.expression, policy))}
 
-    def derive(self, req: ExpressionRequirement, ctx: Context) -> Derived:
+    def derive(self, req: ExpressionRequirement, ctx: Context) -> Derived[ExpressionDetail]:
         facts: dict[str, FactValue] = {}
         evidence: list[Evidence] = []
         missing: list[str] = []
@@ -110,15 +306,15 @@ class ExpressionKind:
                     source=f"attributes.{attribute}",
                 )
             )
-        return Derived(facts=facts, evidence=evidence, detail={"missing": missing})
+        return Derived(facts=facts, evidence=evidence, detail=ExpressionDetail(missing=missing))
 
     def describe(self, req: ExpressionRequirement, policy: Policy) -> str:
         return describe(req.expression, policy)
 
-    def explain(self, req: ExpressionRequirement, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: ExpressionRequirement, d: Derived[ExpressionDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         rule = describe(req.expression, ctx.policy)
         if status == "met":
             return f"The policy asks that {rule}; this holds.", None
-        if d.detail["missing"]:
-            return f"The policy asks that {rule}; not recorded: {', '.join(d.detail['missing'])}.", f"Record whether {names(d.detail['missing'], 'and whether')}."
+        if d.detail.missing:
+            return f"The policy asks that {rule}; not recorded: {', '.join(d.detail.missing)}.", f"Record whether {names(d.detail.missing, 'and whether')}."
         return f"The policy asks that {rule}; this does not hold now.", "Talk with the service about what would change this."

@@ -3,14 +3,74 @@
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, model_validator
 
 from pathrules.decision import Evidence, Status
 from pathrules.durations import Duration
 from pathrules.engine.ir import Cmp, Condition
-from pathrules.kinds.base import Context, Derived, expiry, long_date, names, register, still_valid
-from pathrules.policy.model import Policy
-from pathrules.policy.requirements import Competency, Qualification, Training
-from pathrules.record.model import Completion
+from pathrules.kinds.base import Context, Derived, Kind, RequirementBase, expiry, long_date, names, register, still_valid
+from pathrules.policy.fields import DurationField, Slug
+
+if TYPE_CHECKING:
+    from pathrules.policy.model import Policy
+    from pathrules.record.model import Completion
+
+
+class Qualification(RequirementBase):
+    """Accredited qualifications from the catalogue."""
+
+    kind: Literal["qualification"]
+    one_of: list[Slug] | None = None
+    all_of: list[Slug] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Qualification:
+        if (self.one_of is None) == (self.all_of is None):
+            raise ValueError("give exactly one of `one_of` or `all_of`")
+        if not (self.one_of or self.all_of):
+            raise ValueError("list at least one qualification")
+        return self
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.one_of or self.all_of or [])
+
+    @property
+    def needed(self) -> int:
+        return 1 if self.one_of is not None else len(self.ids)
+
+
+class Training(RequirementBase):
+    """Training modules, all needed; expiry comes from the catalogue unless given here."""
+
+    kind: Literal["training"]
+    modules: list[Slug] = Field(min_length=1)
+    completed_within: DurationField | None = Field(default=None, description="Overrides the catalogue's validity period.")
+
+
+class Competency(RequirementBase):
+    """Competencies signed off at a level by someone in a named role."""
+
+    kind: Literal["competency"]
+    competencies: list[Slug] = Field(min_length=1)
+    level: int = Field(default=1, ge=1, le=10)
+    signed_off_by: list[Slug] | None = Field(default=None, description="Roles that may sign off; any of them.")
+
+
+@dataclass(frozen=True)
+class CompletionDetail:
+    """What is still to complete, and what was completed but has expired (with when)."""
+
+    missing: list[str]
+    expired: dict[str, _dt.date]
+
+
+@dataclass(frozen=True)
+class CompetencyDetail:
+    missing: list[str]
 
 
 def _title(policy: Policy, item: str) -> str:
@@ -61,47 +121,68 @@ def _missing_text(policy: Policy, missing: list[str], expired: dict[str, _dt.dat
     return "; ".join(parts)
 
 
-@register("qualification")
-class QualificationKind:
+@register
+class QualificationKind(Kind[Qualification, CompletionDetail]):
+    model = Qualification
+    facts = {"held": "integer"}
+
+    def catalogue_refs(self, req: Qualification) -> tuple[str, str, list[str]]:
+        return ("one_of" if req.one_of is not None else "all_of"), "qualification", req.ids
+
+    def implies(self, a: Qualification, b: Qualification) -> bool:
+        if a.all_of is not None:
+            return set(b.ids) <= set(a.all_of) if b.all_of is not None else bool(set(b.ids) & set(a.all_of))
+        return False
+
     def conditions(self, req: Qualification, policy: Policy) -> dict[str, Condition]:
         return {"met": Cmp("held", ">=", req.needed)}
 
-    def derive(self, req: Qualification, ctx: Context) -> Derived:
+    def derive(self, req: Qualification, ctx: Context) -> Derived[CompletionDetail]:
         validity = {i: ctx.policy.catalogue[i].valid_for if i in ctx.policy.catalogue else None for i in req.ids}
         valid, expired, evidence = _completions(req.ids, list(ctx.record.qualifications), ctx, validity)
         return Derived(
             facts={"held": len(valid)},
             evidence=evidence,
             lapses_on=_lapse(valid, validity, req.one_of is not None),
-            detail={"missing": [i for i in req.ids if i not in valid], "expired": expired},
+            detail=CompletionDetail(missing=[i for i in req.ids if i not in valid], expired=expired),
         )
 
     def describe(self, req: Qualification, policy: Policy) -> str:
         titles = [_title(policy, i) for i in req.ids]
         return ("one of: " + names(titles, "or")) if req.one_of is not None and len(titles) > 1 else names(titles)
 
-    def explain(self, req: Qualification, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: Qualification, d: Derived[CompletionDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         titles = [_title(ctx.policy, i) for i in req.ids]
         asked = f"The role asks for {'one of: ' if req.one_of is not None and len(titles) > 1 else ''}{names(titles)}."
         if status == "met":
             return f"{asked} This is on record.", None
-        todo = d.detail["missing"] if req.one_of is None else req.ids[:1]
+        todo = d.detail.missing if req.one_of is None else req.ids[:1]
         return f"{asked} Not on record yet.", f"Complete {names([_title(ctx.policy, i) for i in todo])}" + (" (or another listed)" if req.one_of and len(req.ids) > 1 else "") + "."
 
 
-@register("training")
-class TrainingKind:
+@register
+class TrainingKind(Kind[Training, CompletionDetail]):
+    model = Training
+    facts = {"held": "integer"}
+    threshold_fields = ("completed_within",)
+
+    def catalogue_refs(self, req: Training) -> tuple[str, str, list[str]]:
+        return "modules", "training", req.modules
+
+    def implies(self, a: Training, b: Training) -> bool:
+        return set(b.modules) <= set(a.modules) and a.completed_within == b.completed_within
+
     def conditions(self, req: Training, policy: Policy) -> dict[str, Condition]:
         return {"met": Cmp("held", ">=", len(req.modules))}
 
-    def derive(self, req: Training, ctx: Context) -> Derived:
+    def derive(self, req: Training, ctx: Context) -> Derived[CompletionDetail]:
         validity = {m: req.completed_within or (ctx.policy.catalogue[m].valid_for if m in ctx.policy.catalogue else None) for m in req.modules}
         valid, expired, evidence = _completions(req.modules, list(ctx.record.training), ctx, validity)
         return Derived(
             facts={"held": len(valid)},
             evidence=evidence,
             lapses_on=_lapse(valid, validity, False),
-            detail={"missing": [m for m in req.modules if m not in valid], "expired": expired},
+            detail=CompletionDetail(missing=[m for m in req.modules if m not in valid], expired=expired),
         )
 
     def describe(self, req: Training, policy: Policy) -> str:
@@ -111,21 +192,32 @@ class TrainingKind:
             parts.append(_title(policy, module) + (f" (renewed every {period})" if period else ""))
         return "training: " + names(parts)
 
-    def explain(self, req: Training, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: Training, d: Derived[CompletionDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         count = len(req.modules)
         asked = f"The role asks for {count} training module{'s' if count != 1 else ''} to be complete and in date."
         if status == "met":
             return f"{asked} All are on record.", None
-        gap = _missing_text(ctx.policy, d.detail["missing"], d.detail["expired"])
+        gap = _missing_text(ctx.policy, d.detail.missing, d.detail.expired)
         return f"{asked} {gap[:1].upper() + gap[1:]}.", "Book the modules listed; each counts from the day it is completed."
 
 
-@register("competency")
-class CompetencyKind:
+@register
+class CompetencyKind(Kind[Competency, CompetencyDetail]):
+    model = Competency
+    facts = {"held": "integer"}
+    threshold_fields = ("level",)
+
+    def catalogue_refs(self, req: Competency) -> tuple[str, str, list[str]]:
+        return "competencies", "competency", req.competencies
+
+    def implies(self, a: Competency, b: Competency) -> bool:
+        signers = a.signed_off_by is None or b.signed_off_by is None or set(a.signed_off_by) <= set(b.signed_off_by)
+        return set(b.competencies) <= set(a.competencies) and a.level >= b.level and signers
+
     def conditions(self, req: Competency, policy: Policy) -> dict[str, Condition]:
         return {"met": Cmp("held", ">=", len(req.competencies))}
 
-    def derive(self, req: Competency, ctx: Context) -> Derived:
+    def derive(self, req: Competency, ctx: Context) -> Derived[CompetencyDetail]:
         held: dict[str, _dt.date] = {}
         for sign_off in ctx.record.competencies:
             if (
@@ -144,18 +236,18 @@ class CompetencyKind:
             )
             for c in req.competencies
         ]
-        return Derived(facts={"held": len(held)}, evidence=evidence, detail={"missing": [c for c in req.competencies if c not in held]})
+        return Derived(facts={"held": len(held)}, evidence=evidence, detail=CompetencyDetail(missing=[c for c in req.competencies if c not in held]))
 
     def describe(self, req: Competency, policy: Policy) -> str:
         who = f" by {names([s.replace('-', ' ') for s in req.signed_off_by], 'or')}" if req.signed_off_by else ""
         return f"competencies signed off at level {req.level}{who}: " + names([_title(policy, c) for c in req.competencies])
 
-    def explain(self, req: Competency, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: Competency, d: Derived[CompetencyDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         asked = f"The role asks for competencies signed off at level {req.level}" + (f" by {names(req.signed_off_by)}" if req.signed_off_by else "") + "."
         if status == "met":
             return f"{asked} All are signed off.", None
-        missing = names([_title(ctx.policy, c) for c in d.detail["missing"]])
+        missing = names([_title(ctx.policy, c) for c in d.detail.missing])
         return f"{asked} Still to be signed off: {missing}.", "Agree in supervision how to show these competencies, then ask for sign-off."
 
 
-__all__ = ["QualificationKind", "TrainingKind", "CompetencyKind", "long_date"]
+__all__ = ["Competency", "CompetencyKind", "Qualification", "QualificationKind", "Training", "TrainingKind", "long_date"]

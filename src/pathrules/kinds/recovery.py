@@ -2,24 +2,74 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
 from pathrules.decision import Evidence, Status
 from pathrules.engine.ir import Cmp, Condition, all_of, any_of
-from pathrules.kinds.base import Context, Derived, flag, long_date, names, register
-from pathrules.policy.model import Policy
-from pathrules.policy.requirements import TREATMENT_ORDER, Abstinence, Treatment
+from pathrules.kinds.base import Context, Derived, Gate, Kind, RequirementBase, days, flag, long_date, names, register
+from pathrules.policy.fields import DurationField, Slug
+
+if TYPE_CHECKING:
+    from pathrules.policy.model import Policy
 
 ANY = "any"
+TreatmentStatus = Literal["never", "in_treatment", "completed"]
+TREATMENT_ORDER: dict[str, int] = {"never": 0, "in_treatment": 1, "completed": 2}
 
 
-@register("abstinence")
-class AbstinenceKind:
+class Abstinence(RequirementBase):
+    """Time since the last use of any substance in scope."""
+
+    kind: Literal["abstinence"]
+    substances: list[Slug] = Field(min_length=1, description='Substances in scope, e.g. illicit-drugs, alcohol; "any" means every substance.')
+    at_least: DurationField
+    prescribed_medication: Literal["allowed", "counts_as_use"] = Field(
+        default="allowed",
+        description="Whether being on prescribed medication (e.g. opioid substitution) counts as use.",
+    )
+
+
+class Treatment(RequirementBase):
+    """Where the person is with treatment."""
+
+    kind: Literal["treatment"]
+    allowed: list[TreatmentStatus] = Field(min_length=1, description="Treatment statuses that meet the requirement.")
+    completed_at_least: DurationField | None = Field(default=None, description="Time since discharge, when completed.")
+    completed_with: list[str] | None = Field(default=None, description="Treatment must have been with one of these services.")
+
+
+@dataclass(frozen=True)
+class AbstinenceDetail:
+    missing: list[str]
+    last: _dt.date | None
+    on_medication: bool
+    elapsed: int
+
+
+@register
+class AbstinenceKind(Kind[Abstinence, AbstinenceDetail]):
     """Met when every substance in scope is accounted for and the last use is long enough ago."""
+
+    model = Abstinence
+    facts = {"recorded": "integer", "has_use": "integer", "elapsed": "integer"}
+    threshold_fields = ("at_least",)
+
+    def implies(self, a: Abstinence, b: Abstinence) -> bool:
+        scope = ANY in a.substances or set(b.substances) <= set(a.substances)
+        return scope and days(a.at_least) >= days(b.at_least) and a.prescribed_medication == b.prescribed_medication
+
+    def gate(self, req: Abstinence) -> Gate:
+        return ("abstinence", tuple(sorted(req.substances))), days(req.at_least)
 
     def conditions(self, req: Abstinence, policy: Policy) -> dict[str, Condition]:
         long_enough = any_of(Cmp("has_use", "==", 0), Cmp("elapsed", ">=", req.at_least.amount))
         return {"met": all_of(Cmp("recorded", "==", 1), long_enough)}
 
-    def derive(self, req: Abstinence, ctx: Context) -> Derived:
+    def derive(self, req: Abstinence, ctx: Context) -> Derived[AbstinenceDetail]:
         record, as_of = ctx.record, ctx.as_of
         in_scope = set(req.substances)
         uses = [u for u in record.substance_use if u.last_use <= as_of and (ANY in in_scope or u.substance in in_scope)]
@@ -55,7 +105,7 @@ class AbstinenceKind:
             facts={"recorded": flag(not missing), "has_use": flag(last is not None), "elapsed": elapsed},
             evidence=evidence,
             met_on=met_on if met_on and met_on > as_of else None,
-            detail={"missing": missing, "last": last, "on_medication": on_medication, "elapsed": elapsed},
+            detail=AbstinenceDetail(missing=missing, last=last, on_medication=on_medication, elapsed=elapsed),
         )
 
     def describe(self, req: Abstinence, policy: Policy) -> str:
@@ -63,33 +113,43 @@ class AbstinenceKind:
         medication = "prescribed medication counts as use" if req.prescribed_medication == "counts_as_use" else "prescribed medication is not counted as use"
         return f"at least {req.at_least} free from {scope} ({medication})"
 
-    def explain(self, req: Abstinence, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: Abstinence, d: Derived[AbstinenceDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         scope = names(sorted(s.replace("-", " ") for s in req.substances))
         asked = f"The role asks for {req.at_least} free from {scope}."
-        if d.detail["missing"]:
+        if d.detail.missing:
             return (
-                f"{asked} The record does not yet say when {names(d.detail['missing'])} was last used.",
+                f"{asked} The record does not yet say when {names(d.detail.missing)} was last used.",
                 "Record the date of last use (or that it was never used) for each substance in scope.",
             )
         if status == "met":
-            last = d.detail["last"]
+            last = d.detail.last
             since = f" since {long_date(last)}" if last else " (no use recorded)"
             return f"{asked} This is met{since}.", None
-        if d.detail["on_medication"]:
+        if d.detail.on_medication:
             return (
                 f"{asked} This policy counts prescribed medication as use, so the time starts when it ends.",
                 "Talk with your keyworker about your treatment plan; the time counts from the day medication ends.",
             )
         unit = req.at_least.unit
         return (
-            f"{asked} So far it has been {d.detail['elapsed']} {unit if d.detail['elapsed'] != 1 else unit[:-1]}.",
+            f"{asked} So far it has been {d.detail.elapsed} {unit if d.detail.elapsed != 1 else unit[:-1]}.",
             f"Keep going: this is met from {long_date(d.met_on)} if nothing changes." if d.met_on else None,
         )
 
 
-@register("treatment")
-class TreatmentKind:
+@dataclass(frozen=True)
+class TreatmentDetail:
+    status: str | None
+    discharged: _dt.date | None
+
+
+@register
+class TreatmentKind(Kind[Treatment, TreatmentDetail]):
     """Met when the treatment status is one the policy allows (and long enough since discharge)."""
+
+    model = Treatment
+    facts = {"recorded": "integer", "status": "integer", "elapsed": "integer", "provider_ok": "integer"}
+    threshold_fields = ("completed_at_least",)
 
     def conditions(self, req: Treatment, policy: Policy) -> dict[str, Condition]:
         allowed = any_of(*(Cmp("status", "==", TREATMENT_ORDER[s]) for s in req.allowed))
@@ -103,7 +163,7 @@ class TreatmentKind:
         labels["met"] = all_of(*parts)
         return labels
 
-    def derive(self, req: Treatment, ctx: Context) -> Derived:
+    def derive(self, req: Treatment, ctx: Context) -> Derived[TreatmentDetail]:
         episode = ctx.record.treatment
         status = episode.status if episode else None
         discharged = episode.discharged_on if episode and episode.discharged_on and episode.discharged_on <= ctx.as_of else None
@@ -133,7 +193,7 @@ class TreatmentKind:
                 *([Evidence(label="discharged on", value=discharged.isoformat(), source="treatment.discharged_on")] if discharged else []),
             ],
             met_on=met_on,
-            detail={"status": status, "discharged": discharged},
+            detail=TreatmentDetail(status=status, discharged=discharged),
         )
 
     def describe(self, req: Treatment, policy: Policy) -> str:
@@ -144,9 +204,9 @@ class TreatmentKind:
             text += f"; treatment completed with {names(req.completed_with, 'or')}"
         return text
 
-    def explain(self, req: Treatment, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: Treatment, d: Derived[TreatmentDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         allowed = names([s.replace("_", " ") for s in req.allowed], "or")
-        current = d.detail["status"]
+        current = d.detail.status
         if current is None:
             return "The record does not say where the person is with treatment.", "Record the treatment status (never, in treatment or completed)."
         if status == "met":
@@ -159,7 +219,7 @@ class TreatmentKind:
                 f"The role asks for treatment status {allowed}; the record says {current.replace('_', ' ')}.",
                 "Talk with your keyworker about completing treatment; this can be checked again afterwards.",
             )
-        if d.detail["discharged"] is None:
+        if d.detail.discharged is None:
             return "Treatment is completed but the discharge date is not recorded.", "Record the date of discharge."
         return (
             f"The role asks for {req.completed_at_least} since discharge.",

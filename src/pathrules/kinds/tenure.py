@@ -3,20 +3,82 @@
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, model_validator
 
 from pathrules.decision import Evidence, Status
 from pathrules.durations import add, elapsed
-from pathrules.engine.ir import Cmp, Condition, all_of
-from pathrules.kinds.base import Context, Derived, flag, long_date, register
-from pathrules.policy.model import Policy
-from pathrules.policy.requirements import Age, Supervision, TimeInRole
+from pathrules.engine.ir import Cmp, Condition, FactValue, all_of
+from pathrules.errors import Problem
+from pathrules.kinds.base import Context, Derived, Gate, Kind, NoDetail, RequirementBase, days, flag, long_date, register
+from pathrules.located_errors import suggestion
+from pathrules.policy.fields import DurationField, Slug
+
+if TYPE_CHECKING:
+    from pathrules.policy.model import Policy
+    from pathrules.record.model import RoleSpell
+    from pathrules.yamlsource import Located, PathKey
 
 ONE_DAY = _dt.timedelta(days=1)
 
 
-@register("time_in_role")
-class TimeInRoleKind:
+class TimeInRole(RequirementBase):
+    """Time in a role (the most recent spell)."""
+
+    kind: Literal["time_in_role"]
+    role: Slug
+    at_least: DurationField | None = None
+    at_most: DurationField | None = None
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> TimeInRole:
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("give `at_least`, `at_most` or both")
+        return self
+
+
+class Supervision(RequirementBase):
+    """Supervision sessions attended in a trailing window."""
+
+    kind: Literal["supervision"]
+    at_least: int = Field(ge=1, le=100)
+    within: DurationField
+
+
+class Age(RequirementBase):
+    """Minimum age in whole years."""
+
+    kind: Literal["age"]
+    at_least: int = Field(ge=0, le=120)
+
+
+@dataclass(frozen=True)
+class TimeInRoleDetail:
+    spell: RoleSpell | None
+
+
+@dataclass(frozen=True)
+class SupervisionDetail:
+    count: int
+
+
+@register
+class TimeInRoleKind(Kind[TimeInRole, TimeInRoleDetail]):
     """The most recent spell in the role counts (people step back and return; a new spell starts anew)."""
+
+    model = TimeInRole
+    facts = {"held": "integer", "elapsed_min": "integer", "elapsed_max": "integer"}
+    threshold_fields = ("at_least", "at_most")
+
+    def check_references(self, req: TimeInRole, policy: Policy, located: Located, path: PathKey) -> list[Problem]:
+        if req.role in policy.roles:
+            return []
+        return [located.problem("unknown-role", f"no role named `{req.role}`", path + ("role",), help=suggestion(req.role, list(policy.roles)))]
+
+    def gate(self, req: TimeInRole) -> Gate:
+        return ("time_in_role", req.role), (req.at_least and days(req.at_least), req.at_most and days(req.at_most))
 
     def conditions(self, req: TimeInRole, policy: Policy) -> dict[str, Condition]:
         parts: list[Condition] = [Cmp("held", "==", 1)]
@@ -29,10 +91,10 @@ class TimeInRoleKind:
         labels["met"] = all_of(*parts)
         return labels
 
-    def derive(self, req: TimeInRole, ctx: Context) -> Derived:
+    def derive(self, req: TimeInRole, ctx: Context) -> Derived[TimeInRoleDetail]:
         spells = [s for s in ctx.record.roles_held if s.is_for(req.role, ctx.policy.policy) and s.started_on <= ctx.as_of]
         spell = max(spells, key=lambda s: s.started_on) if spells else None
-        facts: dict[str, int | float | str] = {"held": flag(spell is not None), "elapsed_min": 0, "elapsed_max": 0}
+        facts: dict[str, FactValue] = {"held": flag(spell is not None), "elapsed_min": 0, "elapsed_max": 0}
         met_on = lapses = None
         end = ctx.as_of
         if spell is not None:
@@ -61,7 +123,7 @@ class TimeInRoleKind:
             ],
             met_on=met_on,
             lapses_on=lapses,
-            detail={"spell": spell},
+            detail=TimeInRoleDetail(spell=spell),
         )
 
     def describe(self, req: TimeInRole, policy: Policy) -> str:
@@ -69,9 +131,9 @@ class TimeInRoleKind:
         bounds = [f"at least {req.at_least}" if req.at_least else "", f"at most {req.at_most}" if req.at_most else ""]
         return f"{' and '.join(b for b in bounds if b)} as {role}"
 
-    def explain(self, req: TimeInRole, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: TimeInRole, d: Derived[TimeInRoleDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         role = req.role.replace("-", " ")
-        if d.detail["spell"] is None:
+        if d.detail.spell is None:
             return f"This needs time as {role}, and the record shows none.", f"Start as {role} first."
         if status == "met":
             return f"Time as {role} is within what the policy asks.", None
@@ -83,37 +145,48 @@ class TimeInRoleKind:
         )
 
 
-@register("supervision")
-class SupervisionKind:
+@register
+class SupervisionKind(Kind[Supervision, SupervisionDetail]):
+    model = Supervision
+    facts = {"count": "integer"}
+    threshold_fields = ("at_least", "within")
+
     def conditions(self, req: Supervision, policy: Policy) -> dict[str, Condition]:
         return {"met": Cmp("count", ">=", req.at_least)}
 
-    def derive(self, req: Supervision, ctx: Context) -> Derived:
+    def derive(self, req: Supervision, ctx: Context) -> Derived[SupervisionDetail]:
         sessions = sorted((d for d in ctx.record.supervision if d <= ctx.as_of and req.within.elapsed(d, ctx.as_of) < req.within.amount), reverse=True)
         lapses = req.within.after(sessions[req.at_least - 1]) if len(sessions) >= req.at_least else None
         return Derived(
             facts={"count": len(sessions)},
             evidence=[Evidence(label=f"supervision sessions in the last {req.within}", value=len(sessions), threshold=f"at least {req.at_least}", source="supervision")],
             lapses_on=lapses,
-            detail={"count": len(sessions)},
+            detail=SupervisionDetail(count=len(sessions)),
         )
 
     def describe(self, req: Supervision, policy: Policy) -> str:
         return f"at least {req.at_least} supervision session{'s' if req.at_least != 1 else ''} {req.within.every()}"
 
-    def explain(self, req: Supervision, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: Supervision, d: Derived[SupervisionDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         asked = f"The role asks for at least {req.at_least} supervision session{'s' if req.at_least != 1 else ''} {req.within.every()}."
         if status == "met":
-            return f"{asked} {d.detail['count']} in the last {req.within}.", None
-        return f"{asked} {d.detail['count']} in the last {req.within}.", "Book a supervision session with your supervisor."
+            return f"{asked} {d.detail.count} in the last {req.within}.", None
+        return f"{asked} {d.detail.count} in the last {req.within}.", "Book a supervision session with your supervisor."
 
 
-@register("age")
-class AgeKind:
+@register
+class AgeKind(Kind[Age, NoDetail]):
+    model = Age
+    facts = {"known": "integer", "years": "integer"}
+    threshold_fields = ("at_least",)
+
+    def gate(self, req: Age) -> Gate:
+        return ("age",), req.at_least
+
     def conditions(self, req: Age, policy: Policy) -> dict[str, Condition]:
         return {"met": all_of(Cmp("known", "==", 1), Cmp("years", ">=", req.at_least))}
 
-    def derive(self, req: Age, ctx: Context) -> Derived:
+    def derive(self, req: Age, ctx: Context) -> Derived[NoDetail]:
         born = ctx.record.date_of_birth
         years = 0
         met_on = None
@@ -123,6 +196,7 @@ class AgeKind:
             met_on = birthday if birthday > ctx.as_of else None
         return Derived(
             facts={"known": flag(born is not None), "years": years},
+            detail=NoDetail(),
             evidence=[Evidence(label="age", value=years if born else "date of birth not recorded", threshold=f"at least {req.at_least}", source="date_of_birth")],
             met_on=met_on,
         )
@@ -130,7 +204,7 @@ class AgeKind:
     def describe(self, req: Age, policy: Policy) -> str:
         return f"aged {req.at_least} or over"
 
-    def explain(self, req: Age, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: Age, d: Derived[NoDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         if d.facts["known"] == 0:
             return f"The role is open from age {req.at_least}; the date of birth is not recorded.", "Record the date of birth."
         if status == "met":

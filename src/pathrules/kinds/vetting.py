@@ -8,14 +8,23 @@ recorded review by named managers, and a recorded acceptance clears it. A check 
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
 
 from pathrules.decision import Evidence, Status
 from pathrules.engine.ir import Cmp, Condition, all_of, any_of
-from pathrules.kinds.base import Context, Derived, flag, long_date, names, register
-from pathrules.policy.model import Policy
-from pathrules.policy.requirements import LEVEL_ORDER, Vetting
-from pathrules.record.model import VettingCheck
+from pathrules.kinds.base import Context, Derived, Kind, RequirementBase, flag, long_date, names, register
+from pathrules.policy.fields import DurationField
 
+if TYPE_CHECKING:
+    from pathrules.policy.model import Policy
+    from pathrules.record.model import VettingCheck
+
+Level = Literal["basic", "standard", "enhanced", "enhanced_barred"]
+LEVEL_ORDER: dict[str, int] = {"basic": 1, "standard": 2, "enhanced": 3, "enhanced_barred": 4}
+Scheme = Literal["dbs", "pvg", "garda"]
 REVIEW_NONE, REVIEW_ACCEPTED, REVIEW_REFUSED = 0, 1, 2
 LEVEL_NAMES = {"basic": "basic", "standard": "standard", "enhanced": "enhanced", "enhanced_barred": "enhanced (with barred list)"}
 SCHEME_NAMES = {"dbs": "DBS check", "pvg": "PVG (Disclosure Scotland) check", "garda": "Garda vetting"}
@@ -26,8 +35,40 @@ def _returned(check: VettingCheck, as_of: _dt.date) -> bool:
     return check.issued_on is not None and check.issued_on <= as_of and check.disclosure is not None
 
 
-@register("vetting")
-class VettingKind:
+class Vetting(RequirementBase):
+    """A criminal-record check at a level, with what a disclosure leads to."""
+
+    kind: Literal["vetting"]
+    scheme: Scheme
+    level: Level
+    status: Literal["applied", "returned"] = Field(
+        default="returned",
+        description="applied: form received and documents verified is enough; returned: the certificate is needed.",
+    )
+    on_disclosure: Literal["review", "bar"] = Field(default="review", description="What a disclosure on the certificate leads to.")
+    reuse_if_issued_within: DurationField | None = Field(
+        default=None, description="A certificate at the level issued within this time before the start date may be reused."
+    )
+
+
+@dataclass(frozen=True)
+class VettingDetail:
+    best: VettingCheck | None
+    stale: bool
+    applied: bool
+    lower: list[str]
+
+
+@register
+class VettingKind(Kind[Vetting, VettingDetail]):
+    model = Vetting
+    facts = {"current": "integer", "disclosure": "integer", "review": "integer", "applied": "integer"}
+    threshold_fields = ("reuse_if_issued_within",)
+
+    def implies(self, a: Vetting, b: Vetting) -> bool:
+        stronger_status = a.status == "returned" or b.status == "applied"
+        return a.scheme == b.scheme and LEVEL_ORDER[a.level] >= LEVEL_ORDER[b.level] and stronger_status and a.reuse_if_issued_within == b.reuse_if_issued_within
+
     def conditions(self, req: Vetting, policy: Policy) -> dict[str, Condition]:
         current = Cmp("current", "==", 1)
         clear = all_of(current, any_of(Cmp("disclosure", "==", 0), Cmp("review", "==", REVIEW_ACCEPTED)))
@@ -43,7 +84,7 @@ class VettingKind:
             labels["pending"] = Cmp("applied", "==", 1)
         return labels
 
-    def derive(self, req: Vetting, ctx: Context) -> Derived:
+    def derive(self, req: Vetting, ctx: Context) -> Derived[VettingDetail]:
         as_of, start = ctx.as_of, ctx.start
         fitting = [c for c in ctx.record.vetting if c.scheme == req.scheme and LEVEL_ORDER[c.level] >= LEVEL_ORDER[req.level]]
         window = req.reuse_if_issued_within
@@ -89,12 +130,12 @@ class VettingKind:
             },
             evidence=evidence,
             lapses_on=lapses,
-            detail={
-                "best": best,
-                "stale": bool(certificates) and best is None,
-                "applied": bool(applied),
-                "lower": sorted({c.level for c in ctx.record.vetting if c.scheme == req.scheme and c not in fitting}),
-            },
+            detail=VettingDetail(
+                best=best,
+                stale=bool(certificates) and best is None,
+                applied=bool(applied),
+                lower=sorted({c.level for c in ctx.record.vetting if c.scheme == req.scheme and c not in fitting}),
+            ),
         )
 
     def describe(self, req: Vetting, policy: Policy) -> str:
@@ -106,13 +147,13 @@ class VettingKind:
         text += "; a disclosure " + ("means the role cannot start" if req.on_disclosure == "bar" else "leads to a risk assessment by managers, not an automatic refusal")
         return text
 
-    def explain(self, req: Vetting, d: Derived, status: Status, ctx: Context) -> tuple[str, str | None]:
+    def explain(self, req: Vetting, d: Derived[VettingDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         level = LEVEL_NAMES[req.level]
         what = f"{'an' if level[0] in 'aeiou' else 'a'} {level} {SCHEME_NAMES[req.scheme]}"
         needed = "applied for, with documents verified" if req.status == "applied" else "that has come back"
         asked = f"The role needs {what} {needed}."
         if status == "met":
-            if d.detail["best"] is not None:
+            if d.detail.best is not None:
                 return f"{asked} A certificate at the right level is on record.", None
             return f"{asked} The application is in, with documents verified.", None
         if status == "blocked":
@@ -126,21 +167,21 @@ class VettingKind:
             )
         if status == "pending":
             return f"{asked} The check has been applied for and is waiting to come back.", "Nothing to do but wait for the certificate; chase it if it takes long."
-        if d.detail["stale"]:
+        if d.detail.stale:
             window = req.reuse_if_issued_within
             return (
                 f"{asked} The certificate on record was issued more than {window} before the start date, so it cannot be reused.",
                 "Complete a new check application and bring identity documents to be verified.",
             )
-        if d.detail["lower"]:
-            levels = ", ".join(level.replace("_", " ") for level in d.detail["lower"])
+        if d.detail.lower:
+            levels = ", ".join(level.replace("_", " ") for level in d.detail.lower)
             return (
                 f"{asked} The check on record is at a lower level ({levels}).",
                 f"Apply for a check at the {LEVEL_NAMES[req.level]} level; the service can help with the form.",
             )
-        if d.detail["applied"] is False and req.status == "applied":
+        if d.detail.applied is False and req.status == "applied":
             return f"{asked} No application is recorded yet.", "Complete the check application form and bring identity documents to be verified."
         return f"{asked} No check is recorded yet.", "Complete the check application form and bring identity documents to be verified."
 
 
-__all__ = ["VettingKind", "long_date", "names"]
+__all__ = ["LEVEL_ORDER", "Level", "Scheme", "Vetting", "VettingKind", "long_date", "names"]

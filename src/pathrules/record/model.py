@@ -3,16 +3,17 @@
 Records hold special-category data (health: substance use, treatment; criminal-offence data: vetting
 outcomes), so validation errors never echo the values (``hide_input_in_errors``), and nothing here is
 logged. Every fact carries its own date so that a decision can be made "as of" any day and replayed.
+Dates are strict ISO dates and numbers finite and in range (see pathrules.policy.fields).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pathrules.policy.fields import Slug
+from pathrules.policy.fields import PlainValue, Slug, StrictDate
 from pathrules.policy.requirements import Level, Scheme, TreatmentStatus
 
 
@@ -24,20 +25,20 @@ class SubstanceUse(RecordPart):
     """The last known use of a substance (a relapse is simply a later date)."""
 
     substance: Slug
-    last_use: _dt.date
+    last_use: StrictDate
     note: str | None = None
 
 
 class PrescribedMedication(RecordPart):
     medication: str
-    started_on: _dt.date
-    ended_on: _dt.date | None = None
+    started_on: StrictDate
+    ended_on: StrictDate | None = None
 
 
 class TreatmentEpisode(RecordPart):
     status: TreatmentStatus
     provider: str | None = None
-    discharged_on: _dt.date | None = None
+    discharged_on: StrictDate | None = None
 
 
 class DisclosureReview(RecordPart):
@@ -45,56 +46,56 @@ class DisclosureReview(RecordPart):
 
     decision: Literal["accepted", "refused"]
     by: str
-    decided_on: _dt.date
+    decided_on: StrictDate
     reason: str | None = None
 
 
 class VettingCheck(RecordPart):
     scheme: Scheme
     level: Level
-    applied_on: _dt.date | None = None
+    applied_on: StrictDate | None = None
     documents_verified: bool = False
-    issued_on: _dt.date | None = Field(default=None, description="The certificate's issue date; set once the check has come back.")
+    issued_on: StrictDate | None = Field(default=None, description="The certificate's issue date; set once the check has come back.")
     disclosure: bool | None = Field(default=None, description="Whether the certificate discloses anything; set once it has come back.")
     review: DisclosureReview | None = None
 
 
 class Completion(RecordPart):
     id: Slug
-    completed_on: _dt.date
+    completed_on: StrictDate
 
 
 class CompetencySignOff(RecordPart):
     id: Slug
     level: int = Field(ge=1, le=10)
     signed_off_by: Slug
-    signed_off_on: _dt.date
+    signed_off_on: StrictDate
 
 
 class Reference(RecordPart):
     referee: str | None = None
-    requested_on: _dt.date | None = None
-    received_on: _dt.date | None = None
-    approved_on: _dt.date | None = None
+    requested_on: StrictDate | None = None
+    received_on: StrictDate | None = None
+    approved_on: StrictDate | None = None
 
 
 class Approval(RecordPart):
     item: Slug
     approver: Slug = Field(description="The approver's role, e.g. service-manager.")
     name: str | None = None
-    approved_on: _dt.date
+    approved_on: StrictDate
 
 
 class IdentityCheck(RecordPart):
-    seen_in_person_on: _dt.date
+    seen_in_person_on: StrictDate
     seen_by: str | None = None
 
 
 class RoleSpell(RecordPart):
     role: Slug
     organisation: str | None = Field(default=None, description="The policy id of the organisation; empty means any organisation.")
-    started_on: _dt.date
-    ended_on: _dt.date | None = None
+    started_on: StrictDate
+    ended_on: StrictDate | None = None
 
     def is_for(self, role: str, policy_id: str) -> bool:
         """Role ids are per organisation: a spell counts only for its own organisation's policy."""
@@ -104,15 +105,15 @@ class RoleSpell(RecordPart):
         return self.started_on <= day and (self.ended_on is None or self.ended_on > day)
 
 
-AttributeValue = Union[bool, int, float, _dt.date, str]
+AttributeValue = PlainValue  # finite numbers in range, ISO dates, text kept as text
 
 
 class Record(RecordPart):
     """Everything pathrules may use about one person."""
 
     person: str = Field(min_length=1, max_length=120, description="A stable id for the person (not their name).")
-    date_of_birth: _dt.date | None = None
-    proposed_start: _dt.date | None = None
+    date_of_birth: StrictDate | None = None
+    proposed_start: StrictDate | None = None
     substance_use: list[SubstanceUse] = Field(default_factory=list)
     substances_never_used: list[Slug] = Field(default_factory=list)
     prescribed_medication: list[PrescribedMedication] = Field(default_factory=list)
@@ -125,6 +126,6 @@ class Record(RecordPart):
     approvals: list[Approval] = Field(default_factory=list)
     identity: IdentityCheck | None = None
     roles_held: list[RoleSpell] = Field(default_factory=list)
-    supervision: list[_dt.date] = Field(default_factory=list, description="Dates of supervision sessions attended.")
+    supervision: list[StrictDate] = Field(default_factory=list, description="Dates of supervision sessions attended.")
     attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
     notes: str | None = None
