@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pathrules.batch.decide import result_row
 from pathrules.batch.inputs import InputRow, read_rows
-from pathrules.batch.outputs import ResultWriter
-from pathrules.batch.runner import result_row
+from pathrules.batch.outputs import csv_header, format_row
 from pathrules.errors import PathrulesError
 from pathrules.record.loader import record_from_dict
 from pathrules.web.library import Library
@@ -54,12 +54,8 @@ class Job:
         return counts
 
     def csv_bytes(self) -> bytes:
-        with tempfile.TemporaryDirectory(prefix="pathrules-web-") as folder:
-            path = Path(folder) / "decisions.csv"
-            with ResultWriter(path) as writer:
-                for row in self.results:
-                    writer.write(row)
-            return path.read_bytes()
+        """The batch's CSV, formatted as `pathrules batch` formats it (formula-like cells made inert)."""
+        return (csv_header() + "".join(format_row(row, "csv") for row in self.results)).encode("utf-8")
 
 
 def safe_filename(name: str | None) -> str:
@@ -72,7 +68,12 @@ def read_upload(data: bytes, filename: str) -> list[InputRow]:
     with tempfile.TemporaryDirectory(prefix="pathrules-web-") as folder:
         path = Path(folder) / filename
         path.write_bytes(data)
-        return read_rows(path)
+        return list(read_rows(path))
+
+
+def _error_row(row: InputRow, error: str) -> dict[str, Any]:
+    person = row.data.get("person", "") if isinstance(row.data, dict) else ""
+    return result_row(row.index, row.source, None, error, str(person))
 
 
 class Jobs:
@@ -104,19 +105,19 @@ class Jobs:
         except Exception as err:  # noqa: BLE001 - reported on the page; rows not reached become error rows
             job.failure = f"the batch stopped: {type(err).__name__}"
             for row in rows[len(job.results) :]:
-                job.results.append(result_row(row, None, "not decided: the batch stopped before this row"))
+                job.results.append(_error_row(row, "not decided: the batch stopped before this row"))
                 job.done += 1
         finally:
             job.finished = True
 
     def _decide(self, row: InputRow, job: Job, evaluator: Any, loaded: Any) -> dict[str, Any]:
         if row.error is not None or row.data is None:
-            return result_row(row, None, row.error or "no data")
+            return _error_row(row, row.error or "no data")
         try:
             record = record_from_dict(row.data, row.source)
             decision = evaluator.evaluate(record, job.role, as_of=job.as_of, from_role=job.from_role, policy_id=job.policy)
         except PathrulesError as err:
-            return result_row(row, None, " ".join(str(err).split()))
-        out = result_row(row, decision, None)
+            return _error_row(row, " ".join(str(err).split()))
+        out = result_row(row.index, row.source, decision, None)
         out["audit_id"] = self.library.append(decision, loaded, record, job.owner)
         return out
