@@ -33,7 +33,7 @@ def _as_of(text: str, source: str) -> tuple[_dt.date | None, list[Problem]]:
     try:
         return _dt.date.fromisoformat(text.strip()), []
     except ValueError:
-        return None, [Problem("invalid-date", "expected a date like 2026-01-31", source, path="as_of")]
+        return None, [Problem("wrong-type", "expected a date like 2026-01-31", source, path="as_of")]
 
 
 def _form_page(request: Request, policy_id: str, role_id: str, *, values: dict[str, str] | None = None, problems: list[Problem] | None = None, status: int = 200) -> Response:
@@ -74,7 +74,7 @@ async def check_submit(request: Request, policy_id: str, role_id: str, account: 
     try:
         data = row_to_record(row)
     except CellError as err:
-        problems.append(Problem("invalid-cell", f"expected {err.expected}", "form", path=err.column))
+        problems.append(Problem("wrong-type", f"expected {err.expected}", "form", path=err.column))
     record: Record | None = None
     if data is not None:
         try:
@@ -184,11 +184,11 @@ async def batch_upload(request: Request, file: UploadFile, target: str = Form(""
         problems += err.problems
         rows = []
     if not problems and len(rows) > svc.settings.max_batch_rows:
-        problems.append(Problem("too-many-rows", f"the file has {len(rows):,} rows; the limit is {svc.settings.max_batch_rows:,} per upload", filename, help="split the file and upload the parts"))
+        problems.append(Problem("too-large", f"the file has {len(rows):,} rows; the limit is {svc.settings.max_batch_rows:,} per upload", filename, help="split the file and upload the parts"))
     if not problems and not rows:
-        problems.append(Problem("no-rows", "the file has a header but no rows", filename))
+        problems.append(Problem("empty", "the file has a header but no rows", filename))
     if problems or day is None:
-        return _batch_page(request, problems, status=413 if any(p.code == "too-many-rows" for p in problems) else 422)
+        return _batch_page(request, problems, status=413 if any(p.code == "too-large" for p in problems) else 422)
     job = svc.jobs.start(rows, owner=account.name, filename=filename, policy=policy_id, role=role_id, as_of=day, from_role=None)
     return RedirectResponse(f"/batch/{job.id}", status_code=303)
 
