@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from pathrules.batch.csv_format import CellError, row_to_record, template
 from pathrules.decision import Decision
 from pathrules.errors import InputError, Problem, RecordError
-from pathrules.evaluation.render import HEADINGS, render_text
+from pathrules.evaluation.render import render_text
 from pathrules.kinds.base import long_date
 from pathrules.record.loader import load_record_text, record_from_dict
 from pathrules.record.model import Record
@@ -131,7 +131,9 @@ VIEWER = page_role(None)
 @router.get("/decisions/{decision_id}", response_class=HTMLResponse)
 def decision_page(request: Request, decision_id: str, account: Account = Depends(VIEWER)) -> Response:
     full_id, decision, meta = _stored_decision(request, decision_id, account)
-    return render(request, "decision.html", decision_id=full_id, decision=decision, by=meta["by"], heading=HEADINGS[decision.outcome], svg=timeline_svg(decision), staff_text=render_text(decision))
+    staff_text = render_text(decision)
+    heading = staff_text.split("\n", 1)[0].split(":", 1)[0]  # the library's words for the outcome, e.g. "Not yet"
+    return render(request, "decision.html", decision_id=full_id, decision=decision, by=meta["by"], heading=heading, svg=timeline_svg(decision), staff_text=staff_text)
 
 
 @router.get("/decisions/{decision_id}/letter", response_class=HTMLResponse)
