@@ -17,7 +17,7 @@ _CONTROLS = "".join(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *rang
 
 
 def printable_text(min_size: int = 0, max_size: int = 20) -> st.SearchStrategy[str]:
-    return st.text(st.characters(exclude_characters=_CONTROLS), min_size=min_size, max_size=max_size)
+    return st.text(st.characters(exclude_characters=_CONTROLS, exclude_categories=("Cs",)), min_size=min_size, max_size=max_size)
 
 
 def days_around(span: int = 900) -> st.SearchStrategy[dt.date]:
