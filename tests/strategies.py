@@ -49,7 +49,8 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
     checks = []
     for _ in range(draw(st.integers(0, 2))):
         check: dict[str, Any] = {
-            "scheme": draw(st.sampled_from(["dbs", "dbs", "pvg"])),
+            "scheme": draw(st.sampled_from(["dbs", "dbs", "pvg", "accessni"])),
+            "organisation": draw(st.sampled_from([None, policy.policy, "elsewhere"])),
             "level": draw(st.sampled_from(["basic", "standard", "enhanced", "enhanced_barred"])),
             "applied_on": draw(st.none() | days_around(400)),
             "documents_verified": draw(st.booleans()),
@@ -87,6 +88,29 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
         for _ in range(draw(st.integers(0, 2)))
     ]
     data["supervision"] = draw(st.lists(days_around(120), max_size=5))
+    data["lived_experience"] = [
+        {
+            "of": draw(st.sampled_from(EXPERIENCES)),
+            "had": draw(st.booleans()),
+            "structured_treatment": draw(st.none() | st.booleans()),
+            "last_on": draw(st.none() | days_around(1500)),
+            "recorded_on": draw(days_around(400)),
+        }
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    data["assessments"] = [
+        {"assessment": draw(st.sampled_from(ASSESSMENTS)), "by": draw(st.sampled_from(ASSESSORS)), "assessed_on": draw(days_around(600)), "outcome": draw(st.sampled_from(["met", "not_met"]))}
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    agreements = []
+    for _ in range(draw(st.integers(0, 2))):
+        agreed = draw(days_around(300))
+        due = agreed + dt.timedelta(days=draw(st.integers(0, 300)))
+        agreement: dict[str, Any] = {"agreement": draw(st.sampled_from(AGREEMENTS)), "agreed_with": draw(st.sampled_from(ASSESSORS)), "agreed_on": agreed, "due_on": due}
+        if draw(st.booleans()):
+            agreement["fulfilled_on"] = agreed + dt.timedelta(days=draw(st.integers(0, 400)))
+        agreements.append(agreement)
+    data["agreements"] = agreements
     attributes: dict[str, Any] = {}
     for name, declared in policy.attributes.items():
         if draw(st.booleans()):
@@ -97,6 +121,11 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
     return Record.model_validate(data)
 
 
+EXPERIENCES = ["own-substance-use", "family-substance-use", "offending", "homelessness", "exclusion", "mental-health"]
+ASSESSMENTS = ["free-from-problematic-use", "stable-on-medication"]
+ASSESSORS = ["service-manager", "operations-manager", "volunteer-services", "keyworker"]
+AGREEMENTS = ["alcohol-free", "support-plan"]
+SCHEME_HOME = {"dbs": "england-wales", "pvg": "scotland", "accessni": "northern-ireland", "garda": "ireland"}
 SLUGS = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 36), st.sampled_from(["days", "weeks", "months", "years"]))
 
@@ -104,7 +133,7 @@ DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 36), st.sampled_fr
 @st.composite
 def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: list[str]) -> dict[str, Any]:
     """One random requirement of any kind that only refers to what exists."""
-    kind = draw(st.sampled_from(["abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age"]))
+    kind = draw(st.sampled_from(["abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "lived_experience", "assessment", "agreement"]))
     base: dict[str, Any] = {"id": rid, "kind": kind}
     if draw(st.booleans()):
         base["because"] = draw(st.text(min_size=1, max_size=20))
@@ -119,9 +148,11 @@ def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: lis
         if draw(st.booleans()):
             base["completed_at_least"] = draw(DURATIONS)
     elif kind == "vetting":
-        base |= {"scheme": draw(st.sampled_from(["dbs", "pvg", "garda"])), "level": draw(st.sampled_from(["basic", "standard", "enhanced", "enhanced_barred"])), "status": draw(st.sampled_from(["applied", "returned"])), "on_disclosure": draw(st.sampled_from(["review", "bar"]))}
+        base |= {"scheme": draw(st.sampled_from(["dbs", "pvg", "accessni", "garda"])), "level": draw(st.sampled_from(["basic", "standard", "enhanced", "enhanced_barred"])), "status": draw(st.sampled_from(["applied", "returned"])), "on_disclosure": draw(st.sampled_from(["review", "bar"]))}
         if draw(st.booleans()):
             base["reuse_if_issued_within"] = draw(DURATIONS)
+            base["reuse_before"] = draw(st.sampled_from(["start", "joining"]))
+            base["on_reuse"] = draw(st.sampled_from(["nothing_more", "new_application_at_start"]))
     elif kind in ("qualification", "training", "competency"):
         wanted = {"qualification": "qualification", "training": "training", "competency": "competency"}[kind]
         ids = of_type(wanted)
@@ -143,7 +174,26 @@ def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: lis
     elif kind == "supervision":
         base |= {"at_least": draw(st.integers(1, 4)), "within": draw(DURATIONS)}
     elif kind == "age":
-        base |= {"at_least": draw(st.integers(16, 25))}
+        low = draw(st.none() | st.integers(16, 25))
+        high = draw(st.none() | st.integers(low or 16, 35)) if low is not None else draw(st.integers(16, 35))
+        base |= {k: v for k, v in (("at_least", low), ("at_most", high)) if v is not None}
+    elif kind == "lived_experience":
+        base[draw(st.sampled_from(["one_of", "all_of"]))] = draw(st.lists(st.sampled_from(EXPERIENCES), min_size=1, max_size=3, unique=True))
+        base["structured_treatment"] = draw(st.booleans())
+        if draw(st.booleans()):
+            base["within"] = draw(DURATIONS)
+    elif kind == "assessment":
+        base |= {"assessment": draw(st.sampled_from(ASSESSMENTS)), "title": "stable", "by": draw(st.lists(st.sampled_from(ASSESSORS), min_size=1, max_size=2, unique=True))}
+        if draw(st.booleans()):
+            base["valid_for"] = draw(DURATIONS)
+    elif kind == "agreement":
+        base |= {
+            "agreement": draw(st.sampled_from(AGREEMENTS)),
+            "title": "to be alcohol-free",
+            "agreed_with": draw(st.lists(st.sampled_from(ASSESSORS), min_size=1, max_size=2, unique=True)),
+            "required": draw(st.booleans()),
+            "when_due_passes": draw(st.sampled_from(["review", "pause"])),
+        }
     return base
 
 
@@ -170,4 +220,8 @@ def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
         }
     if len(roles) > 1:
         doc["progressions"] = [{"from": roles[0], "to": roles[1], "requires": [draw(requirement("prog-0", catalogue, roles))]}]
+    items = [r for role in doc["roles"].values() for r in role["requires"]] + [r for p in doc.get("progressions", []) for r in p["requires"]]
+    homes = sorted({SCHEME_HOME[r["scheme"]] for r in items if r["kind"] == "vetting"})
+    if homes:  # the policy's jurisdiction must cover every scheme it uses
+        doc["jurisdiction"] = homes[0] if len(homes) == 1 else homes
     return doc

@@ -109,7 +109,7 @@ def never_met(policy: Policy) -> Iterator[tuple[PathKey, str]]:
                 yield path, f"`{item.id}` asks for at least {item.at_least} but at most {item.at_most} in the role"
             if isinstance(item, TimeInRole) and len(base) == 3 and base[0] == "roles" and base[2] == "requires" and item.role == base[1] and item.at_least:
                 yield path, f"`{item.id}` asks for time in `{item.role}` before starting `{item.role}`: only people returning can meet it"
-            if isinstance(item, Age) and item.at_least >= 100:
+            if isinstance(item, Age) and item.at_least is not None and item.at_least >= 100:
                 yield path, f"`{item.id}` asks for an age of {item.at_least}"
 
 
@@ -180,7 +180,7 @@ def unusual_threshold(policy: Policy) -> Iterator[tuple[PathKey, str]]:
             path = base + (index,)
             if isinstance(item, Abstinence) and _days(item.at_least) > _days(Duration(5, "years")):
                 yield path, f"`{item.id}` asks for {item.at_least} free from use; the studies report 30 days to 3 years"
-            if isinstance(item, Age) and not 16 <= item.at_least <= 25:
+            if isinstance(item, Age) and item.at_least is not None and not 16 <= item.at_least <= 25:
                 yield path, f"`{item.id}` sets a minimum age of {item.at_least}"
             if isinstance(item, Supervision) and _days(item.within) > _days(Duration(6, "months")):
                 yield path, f"`{item.id}` counts supervision over {item.within}; the studies describe monthly or more often"
