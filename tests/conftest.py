@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 import pathrules
 from pathrules.engine import durable_engine
@@ -18,6 +21,13 @@ DURABLE = durable_engine.available()
 needs_durable = pytest.mark.skipif(not DURABLE, reason=durable_engine.IMPORT_ERROR or "")
 ENGINES = [pytest.param("python"), pytest.param("durable", marks=needs_durable)]
 ENGINE_NAMES = ["python", "durable"] if DURABLE else ["python"]
+
+# No per-example deadline: CI machines are shared and slow at times, and a property is about answers,
+# not speed (speed is measured in bench/). `release` runs many more examples before a release:
+#   HYPOTHESIS_PROFILE=release bash scripts/test
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("release", deadline=None, max_examples=2000, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def shipped_policies() -> list[pathrules.LoadedPolicy]:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 import pathrules
-from conftest import AS_OF, EXAMPLES, POLICIES
+from conftest import AS_OF, EXAMPLES, POLICIES, ROOT
 from pathrules.authoring.diff import diff
 from pathrules.authoring.handbook import html_page, markdown
-from pathrules.authoring.lint import lint
+from pathrules.authoring.lint import RULES, LintRule, lint
+from pathrules.errors import DIAGNOSTIC_CODES
 from pathrules.authoring.mutation import mutants
 from pathrules.cli.main import run
 from pathrules.describe import describe_requirement
@@ -105,7 +106,7 @@ def test_the_mutation_check_notices_tests_that_do_not_pin_thresholds(tmp_path: P
 def _codes(file: Path) -> dict[str, list[int | None]]:
     found: dict[str, list[int | None]] = {}
     for finding in lint(pathrules.load_policy(file)):
-        found.setdefault(finding.name, []).append(finding.line)
+        found.setdefault(finding.code, []).append(finding.line)
     return found
 
 
@@ -115,7 +116,7 @@ def test_lint_flags_a_blanket_ban_and_each_other_rule_at_its_line() -> None:
     assert found["unusual-threshold"] == [19]
     assert found["implied"] == [24]
     assert found["never-met"] == [29]
-    assert found["weak-activity-gate"] == [39]
+    assert found["weak-activity-gate"] == [38]
     assert found["unused-catalogue-entry"] == [7]
     assert found["progression-contradicts-role"] == [49]
     assert found["missing-because"] == [34]
@@ -126,15 +127,48 @@ def test_lint_findings_can_be_silenced_with_a_comment() -> None:
     assert "blanket-ban" not in found and "implied" in found
 
 
-def test_lint_cli_reports_codes_levels_and_why_and_fails_on_warnings() -> None:
+def test_lint_cli_prints_the_shape_validate_prints_and_fails_on_warnings() -> None:
     code, out, _ = cli("lint", str(LINT / "problems.yaml"))
     assert code == 1
-    assert "problems.yaml:17:24: warning[PR008 blanket-ban]" in out
-    assert "why: a disclosure leading straight to a bar for every offence is a blanket ban" in out
+    assert "problems.yaml:17:24: warning[blanket-ban]: roles.mentor.requires[0].on_disclosure:" in out
+    assert "help: a disclosure leading straight to a bar for every offence is a blanket ban" in out and "(PR008, docs/lint.md#blanket-ban)" in out
     _, data, _ = cli("lint", str(LINT / "problems.yaml"), "--json")
-    first = json.loads(data)[0]
-    assert set(first) == {"code", "name", "level", "message", "why", "location", "path", "docs"}
-    assert first["location"]["file"].endswith("problems.yaml")
+    _, validated, _ = cli("validate", "--json", str(ROOT / "tests" / "fixtures" / "broken" / "unknown-key.yaml"))
+    report, validation = json.loads(data), json.loads(validated)
+    assert set(report) == set(validation) == {"valid", "problems"}
+    assert set(report["problems"][0]) == set(validation["problems"][0])
+    assert report["valid"] is False and report["problems"][0]["severity"] == "error"  # best first: the error before warnings
+    assert cli("lint", str(LINT / "problems.yaml"), "--fail-on", "error", "--json")[0] == 1
+    assert cli("lint", str(LINT / "blanket-ban.yaml"), "--fail-on", "error")[0] == 0
+
+
+def test_lint_reports_a_policy_that_does_not_load_as_validate_does() -> None:
+    code, out, _ = cli("lint", str(ROOT / "tests" / "fixtures" / "broken" / "unknown-key.yaml"))
+    assert code == 1 and "unknown-key.yaml:12:9: error[unknown-field]" in out
+
+
+def _expected_lines(file: Path, name: str) -> list[int]:
+    return [n for n, line in enumerate(file.read_text().splitlines(), 1) if f"# expect: {name}" in line]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_each_lint_rule_has_a_module_a_doc_section_and_a_fixture_it_flags_exactly(rule: LintRule) -> None:
+    fixture = LINT / f"{rule.name}.yaml"
+    expected = _expected_lines(fixture, rule.name)
+    assert expected, f"{fixture.name} marks no line with `# expect: {rule.name}`"
+    found = [d.line for d in lint(pathrules.load_policy(fixture)) if d.code == rule.name]
+    assert sorted(found) == expected
+    docs = (ROOT / "docs" / "lint.md").read_text()
+    section = docs[docs.index(f'<a id="{rule.name}"></a>') :].split("\n## ", 2)[1]
+    assert section.startswith(f"{rule.name} ({rule.id}, {rule.severity})")
+    for heading in ("**Summary:**", "**Avoid:**", "**Prefer:**", "**Rationale:**"):
+        assert heading in section, f"docs/lint.md#{rule.name} has no {heading}"
+    assert (ROOT / "src" / "pathrules" / "authoring" / "lint" / f"{rule.name.replace('-', '_')}.py").is_file()
+
+
+def test_lint_rule_names_and_ids_are_unique_and_never_a_validation_code() -> None:
+    assert len({r.name for r in RULES}) == len({r.id for r in RULES}) == len(RULES)
+    assert not {r.name for r in RULES} & set(DIAGNOSTIC_CODES)
 
 
 def test_the_shipped_policies_lint_clean_at_warning_level() -> None:
@@ -222,11 +256,11 @@ def test_diff_from_3_to_6_months_lists_exactly_the_affected_example_people(tmp_p
     }  # fmt: skip
     assert expected == {"jo-w", "lena-v"}
     assert {p.person for p in report.people if p.target == "peer-mentor"} == expected
-    assert report.outcome_counts() == {("eligible", "review"): 1}
+    assert report.outcome_counts() == {("eligible", "not_yet"): 1}  # "usually": not yet, with the date (issue 9)
 
 
 def test_diff_cli_prints_changes_and_counts(tmp_path: Path) -> None:
     code, out, _ = cli("diff", str(POLICIES / "thesis-appendix-organisation.yaml"), str(_six_months(tmp_path)), "--records", str(EXAMPLES), "--as-of", "2026-11-23")
     assert code == 0
     assert "`free-from-use` changed" in out and "at_least: 3 months -> 6 months" in out
-    assert "lena-v / peer-mentor: eligible -> review" in out and "eligible -> review: 1" in out
+    assert "lena-v / peer-mentor: eligible -> not_yet" in out and "eligible -> not_yet: 1" in out

@@ -67,3 +67,17 @@ def test_durations_people_cannot_write_are_refused(text: str) -> None:
 def test_a_year_from_a_leap_day_is_the_end_of_february() -> None:
     assert Duration.parse("1 year").after(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
     assert Duration.parse("6 weeks").after(dt.date(2026, 1, 1)) == dt.date(2026, 2, 12)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["३ months", "３ months", "٣ days", "3\u00a0months", "3 month\u0455", "3 ſays", "3 \u212aeeks", "3 months\n", "1:20", "3 months 2 days", "-3 months", "3.5 months", ""],
+)
+def test_a_duration_is_ascii_digits_and_a_unit_nothing_else(text: str) -> None:
+    with pytest.raises(ValueError, match="expected a duration"):
+        Duration.parse(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("3 months", Duration(3, "months")), (" 1 Year ", Duration(1, "years")), ("30  DAYS", Duration(30, "days"))])
+def test_ascii_durations_still_parse(text: str, expected: Duration) -> None:
+    assert Duration.parse(text) == expected

@@ -346,7 +346,7 @@ def test_pathrules_roles_describes_the_new_kinds_in_plain_language() -> None:
     text = out.getvalue()
     assert "lived experience of their own alcohol or drug use that needed some form of structured treatment" in text
     assert "stable in recovery and free from problematic drug and alcohol use, as assessed by service manager, operations manager or volunteer services" in text
-    assert "accepts an agreement to be alcohol-free, by a date agreed with" in text
+    assert "where one is made, an agreement to be alcohol-free by a date agreed with service manager" in text
     assert "issued within 6 months before joining the organisation may be reused" in text and "a new application is then owed at the start" in text
 
 

@@ -23,8 +23,10 @@ from typing import Literal
 
 Unit = Literal["days", "weeks", "months", "years"]
 UNITS: tuple[Unit, ...] = ("days", "weeks", "months", "years")
-_PATTERN = re.compile(r"^\s*(\d{1,4})\s+(day|week|month|year)s?\s*$", re.IGNORECASE)
-DURATION_PATTERN = r"^\s*\d{1,4}\s+(day|week|month|year)s?\s*$"
+# ASCII only: `\d` would accept any Unicode digit (`३ months`), `\s` a no-break space, IGNORECASE a
+# long s (`ſ`) or the Kelvin sign, and `$` a trailing newline.
+_PATTERN = re.compile(r" *([0-9]{1,4}) +(day|week|month|year)s? *", re.IGNORECASE | re.ASCII)
+DURATION_PATTERN = r"^ *[0-9]{1,4} +(day|week|month|year)s? *$"
 
 
 @dataclass(frozen=True, order=True)
@@ -36,7 +38,7 @@ class Duration:
 
     @classmethod
     def parse(cls, text: str) -> Duration:
-        match = _PATTERN.match(text)
+        match = _PATTERN.fullmatch(text)
         if match is None:
             raise ValueError(f'expected a duration like "30 days", "6 weeks", "3 months" or "3 years", got "{text}"')
         amount = int(match.group(1))
@@ -54,10 +56,6 @@ class Duration:
     def after(self, start: date) -> date:
         """The date this duration after ``start`` (clamped to month end; may overflow to date.max)."""
         return add(start, self.amount, self.unit)
-
-    def before(self, end: date) -> date:
-        """The date this duration before ``end``."""
-        return add(end, -self.amount, self.unit)
 
     def elapsed(self, start: date, end: date) -> int:
         """Whole units of this duration's unit from ``start`` to ``end`` (negative when end < start)."""

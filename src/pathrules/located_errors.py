@@ -1,8 +1,13 @@
-"""Turn pydantic's errors into Problems at a file, line and column, with "did you mean" help.
+"""Turn pydantic's errors into located Diagnostics, with codes from the closed set and "did you mean" help.
 
-pydantic's ``loc`` follows the model, not the YAML: discriminated unions add their tag, a missing
-field names a key that is not in the file. The data path is recovered by walking ``loc`` through the
-data: components that are not there are skipped (tags), except the last (the missing key).
+pydantic's ``loc`` follows the model, not the YAML: discriminated unions add their tag (``age``,
+``expression``, ``attribute``), a missing field names a key that is not in the file. The data path is
+recovered by walking ``loc`` through the data: a component equal to the tag of the node it stands
+at is the union's tag and is skipped once; other components that are not in the data are skipped
+too (validator names), except the last (the missing key).
+
+Each pydantic error type maps to one rewrite in ``REWRITES``; a type not in the table becomes
+``invalid-value`` with pydantic's own message, so no code outside the documented set can leak.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -17,49 +24,50 @@ from pydantic import BaseModel, ValidationError
 from pathrules.errors import Problem
 from pathrules.yamlsource import Located, PathKey
 
-_FRIENDLY: dict[str, str] = {
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_type": "expected a number",
-    "float_parsing": "expected a number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "string_type": "expected text",
-    "list_type": "expected a list",
-    "dict_type": "expected a mapping of names to values",
-    "model_type": "expected a mapping of fields",
-    "model_attributes_type": "expected a mapping of fields",
-    "date_type": "expected a date like 2026-01-31",
-    "date_parsing": "expected a date like 2026-01-31",
-    "date_from_datetime_parsing": "expected a date like 2026-01-31",
-    "date_from_datetime_inexact": "expected a date like 2026-01-31, without a time",
-}
+_EXPRESSION_TAGS = ("all", "any", "not", "attribute")
 
 
-_CODES = {"value_error": "invalid-value", "string_pattern_mismatch": "invalid-id", "too_short": "too-few", "too_long": "too-many"}
+def _tags(node: dict[str, Any]) -> set[str]:
+    """The union tags a data node would be given: its kind, ``group``, or an expression's operator key."""
+    tags: set[str] = set()
+    kind = node.get("kind")
+    if isinstance(kind, str):
+        tags.add(kind)
+    elif "group" in node:
+        tags.add("group")
+    for tag in _EXPRESSION_TAGS:
+        if tag in node:
+            tags.add(tag)
+            break
+    return tags
 
 
 def data_path(located_data: Any, loc: tuple[int | str, ...]) -> tuple[PathKey, bool]:
     """The data path pydantic's ``loc`` points at, and whether its last key is absent from the data."""
     path: list[str | int] = []
     node = located_data
+    tag_skipped = False
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
+        if isinstance(node, dict) and not last and not tag_skipped and isinstance(part, str) and part in _tags(node):
+            tag_skipped = True
+            continue
         if isinstance(node, dict) and part in node:
             node = node[part]
             path.append(part)
+            tag_skipped = False
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
             path.append(part)
+            tag_skipped = False
         elif last:
             path.append(part)
             return tuple(path), True
-        # otherwise: a union tag or validator name pydantic added; skip it
+        # otherwise: a validator name pydantic added; skip it
     return tuple(path), False
 
 
-def _unwrap(annotation: Any) -> list[Any]:
+def _unwrap(annotation: Any) -> list[type[BaseModel]]:
     """Model classes an annotation may hold (through Optional, list, dict, Annotated, unions)."""
     origin = get_origin(annotation)
     if origin is typing.Annotated:
@@ -75,33 +83,49 @@ def _unwrap(annotation: Any) -> list[Any]:
     return []
 
 
-def allowed_fields(root: type[BaseModel], loc: tuple[int | str, ...], data: Any) -> list[str]:
-    """Field names (by alias) of the model that owns the last component of ``loc``."""
+def aliases(model: type[BaseModel]) -> dict[str, Any]:
+    return {(info.alias or name): info for name, info in model.model_fields.items()}
+
+
+def _narrow(candidates: list[type[BaseModel]], node: Any) -> list[type[BaseModel]]:
+    """Of the models a union allows, the one this data node is: by its `kind`, else by the keys it has."""
+    if len(candidates) <= 1 or not isinstance(node, dict):
+        return candidates
+    kind = node.get("kind")
+    if isinstance(kind, str):
+        by_kind = [c for c in candidates if _literal_kind(c) == kind]
+        if by_kind:
+            return by_kind
+    overlap = {c: len(set(aliases(c)) & set(node)) for c in candidates}
+    best = max(overlap.values())
+    return [c for c in candidates if overlap[c] == best] if best else candidates
+
+
+def owner_models(root: type[BaseModel], path: PathKey, data: Any) -> list[type[BaseModel]]:
+    """The model (or, where the data cannot tell, models) that owns the last component of ``path``."""
     candidates: list[type[BaseModel]] = [root]
     node = data
-    for part in loc[:-1]:
-        if isinstance(node, dict):
-            node = node.get(part) if isinstance(part, str) else None
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+    for part in path[:-1]:
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
+            candidates = _narrow(candidates, node)
             continue
-        next_candidates: list[type[BaseModel]] = []
-        for model in candidates:
-            fields = model.model_fields
-            by_alias = {(f.alias or n): f for n, f in fields.items()}
-            if isinstance(part, str) and part in by_alias:
-                next_candidates.extend(_unwrap(by_alias[part].annotation))
-        if next_candidates:
-            candidates = next_candidates
-        if isinstance(node, dict) and len(candidates) > 1:
-            kind = node.get("kind")
-            narrowed = [c for c in candidates if _literal_kind(c) == kind]
-            if narrowed:
-                candidates = narrowed
+        if not isinstance(node, dict) or part not in node:
+            break
+        node = node[part]
+        fields = [f for model in candidates for key, f in aliases(model).items() if key == part]
+        if fields:
+            candidates = [m for f in fields for m in _unwrap(f.annotation)] or candidates
+        # a dict of models (roles, catalogue): the next key is a name, not a field
+        candidates = _narrow(candidates, node)
+    return candidates
+
+
+def allowed_fields(root: type[BaseModel], path: PathKey, data: Any) -> list[str]:
+    """Field names (by alias) of the model that owns the last component of the data ``path``."""
     names: list[str] = []
-    for model in candidates:
-        for name, info in model.model_fields.items():
-            alias = info.alias or name
+    for model in owner_models(root, path, data):
+        for alias in aliases(model):
             if alias not in names:
                 names.append(alias)
     return names
@@ -120,53 +144,119 @@ def suggestion(word: str, vocabulary: list[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
+@dataclass(frozen=True)
+class _Error:
+    """One pydantic error with what a rewrite needs to say it well."""
+
+    error_type: str
+    path: PathKey
+    absent: bool
+    ctx: dict[str, Any]
+    input: Any
+    msg: str
+    show_input: bool
+    root: type[BaseModel]
+    data: Any
+
+    def got(self) -> str:
+        return f", got `{_short(self.input)}`" if self.show_input and not self.absent else ""
+
+
+# (code, message, help, at the key rather than the value)
+Rewritten = tuple[str, str, str | None, bool]
+Rewrite = Callable[[_Error], Rewritten]
+
+
+def _expected(code: str, text: str) -> Rewrite:
+    return lambda e: (code, text + e.got(), None, False)
+
+
+def _unknown_field(e: _Error) -> Rewritten:
+    word = str(e.path[-1])
+    vocabulary = allowed_fields(e.root, e.path, e.data)
+    help_text = suggestion(word, vocabulary) or (f"expected one of: {', '.join(vocabulary)}" if vocabulary else None)
+    return "unknown-field", f"unknown field `{word}`", help_text, True
+
+
+def _unknown_kind(e: _Error) -> Rewritten:
+    tag = e.ctx.get("tag", "")
+    tags = [t.strip().strip("'") for t in str(e.ctx.get("expected_tags", "")).split(",") if t.strip()]
+    kinds = [t for t in tags if t != "group"]
+    help_text = suggestion(str(tag), kinds) or f"expected one of: {', '.join(kinds)}"
+    return "unknown-kind", f"unknown requirement kind `{tag}`", help_text, False
+
+
+def _bound(word: str, key: str) -> Rewrite:
+    return lambda e: ("out-of-range", f"expected a number {word} {e.ctx.get(key)}{e.got()}", None, False)
+
+
+def _length(word: str, key: str) -> Rewrite:
+    return lambda e: ("out-of-range", f"expected {word} {e.ctx.get(key)} item(s)", None, False)
+
+
+def _value_error(e: _Error) -> Rewritten:
+    message = e.msg[len("Value error, ") :] if e.msg.startswith("Value error, ") else e.msg
+    return "invalid-value", message[:1].lower() + message[1:], None, False
+
+
+_DATE = "expected a date like 2026-01-31"
+
+REWRITES: dict[str, Rewrite] = {
+    "extra_forbidden": _unknown_field,
+    "missing": lambda e: ("missing-field", f"missing required field `{e.path[-1]}`", None, False),
+    "union_tag_invalid": _unknown_kind,
+    "union_tag_not_found": lambda e: ("missing-kind", "a requirement needs a `kind` (or `group:` to use a named group)", None, False),
+    "expression": lambda e: ("invalid-value", "expected an expression with `attribute`, `all`, `any` or `not`" + e.got(), None, False),
+    "literal_error": lambda e: ("invalid-value", f"expected one of {e.ctx.get('expected', '')}{e.got()}", None, False),
+    "enum": lambda e: ("invalid-value", f"expected one of {e.ctx.get('expected', '')}{e.got()}", None, False),
+    "string_pattern_mismatch": lambda e: ("invalid-id", "expected a short id of lower-case letters, digits and hyphens" + e.got(), None, False),
+    "value_error": _value_error,
+    "assertion_error": _value_error,
+    "int_type": _expected("wrong-type", "expected a whole number"),
+    "int_parsing": _expected("wrong-type", "expected a whole number"),
+    "int_from_float": _expected("wrong-type", "expected a whole number"),
+    "int_parsing_size": _expected("out-of-range", "expected a whole number of a sensible size"),
+    "float_type": _expected("wrong-type", "expected a number"),
+    "float_parsing": _expected("wrong-type", "expected a number"),
+    "finite_number": _expected("out-of-range", "expected a finite number"),
+    "bool_type": _expected("wrong-type", "expected true or false"),
+    "bool_parsing": _expected("wrong-type", "expected true or false"),
+    "string_type": _expected("wrong-type", "expected text"),
+    "list_type": _expected("wrong-type", "expected a list"),
+    "tuple_type": _expected("wrong-type", "expected a list"),
+    "dict_type": _expected("wrong-type", "expected a mapping of names to values"),
+    "model_type": _expected("wrong-type", "expected a mapping of fields"),
+    "model_attributes_type": _expected("wrong-type", "expected a mapping of fields"),
+    "date_type": _expected("wrong-type", _DATE),
+    "date_parsing": _expected("invalid-value", _DATE),
+    "date_from_datetime_parsing": _expected("invalid-value", _DATE),
+    "date_from_datetime_inexact": _expected("invalid-value", _DATE + ", without a time"),
+    "date_future": _expected("invalid-value", "expected a date not in the future"),
+    "less_than_equal": _bound("at most", "le"),
+    "less_than": _bound("below", "lt"),
+    "greater_than_equal": _bound("at least", "ge"),
+    "greater_than": _bound("above", "gt"),
+    "too_short": _length("at least", "min_length"),
+    "too_long": _length("at most", "max_length"),
+    "string_too_short": lambda e: ("invalid-value", "expected some text, not an empty string", None, False),
+    "string_too_long": lambda e: ("out-of-range", f"expected at most {e.ctx.get('max_length')} characters", None, False),
+}
+
+
+def _fallback(e: _Error) -> Rewritten:
+    return "invalid-value", e.msg[:1].lower() + e.msg[1:], None, False
+
+
 def problems_from(error: ValidationError, located: Located, root: type[BaseModel], *, show_input: bool = True) -> list[Problem]:
-    """Every pydantic error as a located Problem, in file order."""
+    """Every pydantic error as a located Diagnostic, in file order."""
     problems: list[Problem] = []
     for detail in error.errors(include_url=False):
-        loc = tuple(detail["loc"])
-        kind = detail["type"]
-        path, absent = data_path(located.data, loc)
-        ctx = detail.get("ctx") or {}
-        help_text: str | None = None
-        if kind == "extra_forbidden":
-            word = str(path[-1])
-            vocabulary = allowed_fields(root, loc, located.data)
-            message = f"unknown field `{word}`"
-            help_text = suggestion(word, vocabulary) or (f"expected one of: {', '.join(vocabulary)}" if vocabulary else None)
-            problems.append(located.problem("unknown-field", message, path, key=True, help=help_text))
-            continue
-        if kind == "missing":
-            problems.append(located.problem("missing-field", f"missing required field `{path[-1]}`", path))
-            continue
-        if kind == "union_tag_invalid":
-            tag = ctx.get("tag", "")
-            tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",") if t.strip()]
-            kinds = [t for t in tags if t != "group"]
-            help_text = suggestion(str(tag), kinds) or f"expected one of: {', '.join(kinds)}"
-            problems.append(located.problem("unknown-kind", f"unknown requirement kind `{tag}`", path + ("kind",), help=help_text))
-            continue
-        if kind == "union_tag_not_found":
-            problems.append(
-                located.problem("missing-kind", "a requirement needs a `kind` (or `group:` to use a named group)", path)
-            )
-            continue
-        if kind == "literal_error":
-            expected = str(ctx.get("expected", ""))
-            got = f", got `{detail['input']}`" if show_input and absent is False else ""
-            problems.append(located.problem("invalid-value", f"expected one of {expected}{got}", path))
-            continue
-        message = _FRIENDLY.get(kind) or str(detail["msg"])
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        if kind == "string_pattern_mismatch":
-            message = "expected a short id of lower-case letters, digits and hyphens"
-        if kind in ("too_short", "too_long") and "min_length" in ctx:
-            message = f"expected at least {ctx['min_length']} item(s)"
-        if show_input and kind in _FRIENDLY and not absent:
-            message += f", got `{_short(detail['input'])}`"
-        code = _CODES.get(kind) or ("wrong-type" if kind in _FRIENDLY else kind.replace("_", "-"))
-        problems.append(located.problem(code, message[:1].lower() + message[1:], path))
+        path, absent = data_path(located.data, tuple(detail["loc"]))
+        found = _Error(detail["type"], path, absent, dict(detail.get("ctx") or {}), detail.get("input"), str(detail["msg"]), show_input, root, located.data)
+        code, message, help_text, key = REWRITES.get(found.error_type, _fallback)(found)
+        if found.error_type == "union_tag_invalid":
+            path = path + ("kind",)
+        problems.append(located.problem(code, message, path, key=key, help=help_text))
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 

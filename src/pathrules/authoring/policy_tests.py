@@ -59,10 +59,6 @@ class Coverage:
     def activity_percent(self) -> float:
         return self._percent(self.activities)
 
-    @property
-    def outcome_percent(self) -> float:
-        return self._percent(self.outcomes)
-
 
 @dataclass
 class Report:

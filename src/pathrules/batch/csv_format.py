@@ -7,8 +7,11 @@ One row per person. Lists go in one cell separated by `;`; dated items are `id=Y
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from pathrules.policy.fields import parse_date
 
 COLUMNS: dict[str, str] = {
     "person": "a stable id for the person (required)",
@@ -86,7 +89,7 @@ def template() -> str:
 
 def _date(column: str, text: str) -> _dt.date:
     try:
-        return _dt.date.fromisoformat(text.strip())
+        return parse_date(text.strip())  # YYYY-MM-DD only: fromisoformat also takes 20260105 and week dates
     except ValueError:
         raise CellError(column, "a date like 2026-01-31") from None
 
@@ -111,17 +114,22 @@ def _yes_no(column: str, text: str) -> bool:
     raise CellError(column, "yes or no")
 
 
+_INTEGER = re.compile(r"[-+]?[0-9]+")
+_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+")
+MAX_DIGITS = 18
+
+
 def _attribute(value: str) -> Any:
+    """true/false, an ASCII integer or decimal, a date, else text (never Unicode digits, never 1e999)."""
     lowered = value.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            pass
+    if _INTEGER.fullmatch(value) or _DECIMAL.fullmatch(value):
+        if sum(c.isdigit() for c in value) > MAX_DIGITS:
+            raise CellError("attributes", f"numbers of at most {MAX_DIGITS} digits")
+        return int(value) if _INTEGER.fullmatch(value) else float(value)
     try:
-        return _dt.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
         return value
 
@@ -174,7 +182,7 @@ def row_to_record(row: dict[str, str]) -> dict[str, Any]:
     for item in _items(cell.get("competencies", "")):
         key, day = _pair("competencies", item)
         parts = key.split(":")
-        if len(parts) != 3 or not parts[1].isdigit():
+        if len(parts) != 3 or not re.fullmatch(r"[0-9]{1,3}", parts[1]):
             raise CellError("competencies", "items like navigator-practice:2:clinical-supervisor=2026-09-01")
         competencies.append({"id": parts[0], "level": int(parts[1]), "signed_off_by": parts[2], "signed_off_on": _date("competencies", day)})
     data["competencies"] = competencies

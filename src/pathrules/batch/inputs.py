@@ -1,72 +1,145 @@
-"""Read a batch input into rows: JSONL lines, CSV rows, or the record files in a folder.
+"""Read a batch input as a stream of items: JSONL lines, CSV rows, or the record files in a folder.
 
-Every input row becomes exactly one InputRow, in order: a bad row carries its error instead of data,
-so nothing is ever skipped silently. Error texts never contain a record's values.
+Every input row becomes exactly one item, in order, and nothing is read ahead: the parent process
+only splits the input (cheap), and whoever decides the item parses it (see ``decide``), so a record
+is parsed once, in a worker when there are workers. An item the splitting already found bad carries
+its error. Error texts never contain a record's values.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pathrules.batch.csv_format import COLUMNS, CellError, row_to_record
-from pathrules.errors import InputError, Problem, RecordError
+from pathrules.batch.csv_format import COLUMNS
+from pathrules.batch.lines import MAX_LINE_CHARS, LineReader, open_text
+from pathrules.errors import InputError, Problem
 from pathrules.located_errors import suggestion
-from pathrules.record.loader import RECORD_SUFFIXES, parse_record
-from pathrules.yamlsource import load_file
+from pathrules.record.loader import RECORD_SUFFIXES
+
+MAX_CELL_CHARS = 131_072  # one cell; csv's own default field limit, now a row error instead of a crash
 
 
-@dataclass(frozen=True)
-class InputRow:
+@dataclass(frozen=True, slots=True)
+class JsonlItem:
     index: int
     source: str
-    data: dict[str, Any] | None = None
-    error: str | None = None
+    line: str
 
 
-def read_rows(path: str | Path) -> list[InputRow]:
+@dataclass(frozen=True, slots=True)
+class CsvItem:
+    index: int
+    source: str
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class FileItem:
+    index: int
+    source: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class BadItem:
+    """A row already known to be bad while splitting the input (not UTF-8, too long, too many cells)."""
+
+    index: int
+    source: str
+    error: str
+
+
+Item = JsonlItem | CsvItem | FileItem | BadItem
+
+
+def input_kind(path: str | Path) -> str:
+    """'folder', 'csv' or 'jsonl'; refuses anything else before a single row is read."""
     target = Path(path)
     if target.is_dir():
-        return list(_folder(target))
+        return "folder"
     if not target.exists():
         raise InputError([Problem("unreadable", "no such file or folder", str(path))])
-    if target.suffix.lower() == ".csv":
-        return list(_csv(target))
-    if target.suffix.lower() in (".jsonl", ".ndjson"):
-        return list(_jsonl(target))
+    suffix = target.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
     raise InputError([Problem("input-format", "expected a .jsonl or .csv file, or a folder of .yaml/.json records", str(path))])
 
 
-def _jsonl(path: Path) -> Iterator[InputRow]:
-    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        for number, line in enumerate(handle, 1):
-            source = f"{path.name}:{number}"
-            if not line.strip():
-                yield InputRow(number - 1, source, error="empty line")
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield InputRow(number - 1, source, error=f"not valid JSON at column {err.colno}: {err.msg}")
-                continue
-            if not isinstance(data, dict):
-                yield InputRow(number - 1, source, error="expected a JSON object (a record) on this line")
-                continue
-            yield InputRow(number - 1, source, data=data)
+def read_items(path: str | Path) -> Iterator[Item]:
+    """The input's rows, one item each, in order, read as they are asked for.
+
+    The CSV header is checked when the generator starts: call ``next`` once to have it refused
+    (an InputError) before anything is written.
+    """
+    target = Path(path)
+    kind = input_kind(target)
+    try:
+        if kind == "folder":
+            yield from _folder(target)
+        elif kind == "csv":
+            yield from _csv(target)
+        else:
+            yield from _jsonl(target)
+    except OSError as err:
+        raise InputError([Problem("unreadable", f"cannot read the input: {err.strerror or type(err).__name__}", str(path))]) from None
 
 
-def _csv(path: Path) -> Iterator[InputRow]:
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
+def count_items(path: str | Path) -> int | None:
+    """How many rows the input has, by a quick pass (for the progress bar); None when unknown."""
+    target = Path(path)
+    try:
+        kind = input_kind(target)
+        if kind == "folder":
+            return sum(1 for _ in _record_files(target))
+        if not target.is_file():
+            return None
+        if kind == "jsonl":
+            with target.open("rb") as handle:
+                count, last = 0, b"\n"
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    count += block.count(b"\n")
+                    last = block[-1:]
+                return count + (last != b"\n")
+        with open_text(target, "") as handle:
+            return max(0, sum(1 for _ in csv.reader(LineReader(handle))) - 1)
+    except (OSError, InputError, csv.Error):
+        return None
+
+
+def _jsonl(path: Path) -> Iterator[Item]:
+    with open_text(path, "\n") as handle:
+        lines = LineReader(handle)
+        for index, line in enumerate(lines):
+            source = f"{path.name}:{lines.number}"
+            flags = lines.take_flags()
+            if flags:
+                yield BadItem(index, source, flags[0][1].replace(f"line {lines.number} is", "the line is"))
+            else:
+                yield JsonlItem(index, source, line)
+
+
+def _csv(path: Path) -> Iterator[Item]:
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))  # long cells are our row error, not csv's crash
+    with open_text(path, "") as handle:
+        lines = LineReader(handle)
+        reader = csv.reader(lines)
         try:
-            header = next(reader)
+            header = [h.strip() for h in next(reader)]
         except StopIteration:
             raise InputError([Problem("empty", "the CSV file is empty; expected a header row", str(path), 1, 1)]) from None
-        header = [h.strip() for h in header]
+        except csv.Error as err:
+            raise InputError([Problem("csv", f"the header row is not valid CSV ({err})", str(path), 1)]) from None
+        if lines.take_flags():
+            raise InputError([Problem("encoding", "the header row is not valid UTF-8 text, or too long", str(path), 1)])
+        repeated = [(i, h) for i, h in enumerate(header) if h in header[:i]]
+        if repeated:  # zipping cells to names would keep the last, like duplicate keys elsewhere
+            raise InputError([Problem("duplicate-column", f"column `{h}` appears twice in the header", str(path), 1, i + 1) for i, h in repeated])
         unknown = [h for h in header if h not in COLUMNS]
         if unknown or "person" not in header:
             problems = [
@@ -76,33 +149,67 @@ def _csv(path: Path) -> Iterator[InputRow]:
             if "person" not in header:
                 problems.append(Problem("missing-column", "the header has no `person` column", str(path), 1, 1))
             raise InputError(problems)
-        for index, cells in enumerate(reader):
-            line = reader.line_num
-            source = f"{path.name}:{line}"
-            if not any(c.strip() for c in cells):
-                yield InputRow(index, source, error="empty row")
-                continue
-            if len(cells) > len(header):
-                yield InputRow(index, source, error=f"{len(cells)} cells but the header has {len(header)} columns")
-                continue
+        index = 0
+        while True:
+            first = lines.number + 1
             try:
-                yield InputRow(index, source, data=row_to_record(dict(zip(header, cells))))
-            except CellError as err:
-                yield InputRow(index, source, error=str(err))
+                cells = next(reader)
+                error = _cells_error(header, cells)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                cells, error = [], f"not valid CSV ({err})"
+            flags = lines.take_flags()
+            source = f"{path.name}:{first}"
+            if flags:
+                yield BadItem(index, source, flags[0][1])
+            elif error is not None:
+                yield BadItem(index, source, error)
+            else:
+                yield CsvItem(index, source, dict(zip(header, cells)))
+            index += 1
 
 
-def _folder(path: Path) -> Iterator[InputRow]:
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in RECORD_SUFFIXES)
-    for index, file in enumerate(files):
-        located, problems = load_file(file)
-        if located is None:
-            yield InputRow(index, file.name, error=str(RecordError(problems)))
-        elif not isinstance(located.data, dict):
-            yield InputRow(index, file.name, error="expected a mapping (a record)")
-        else:
-            try:
-                parse_record(located)  # located errors (file:line:column) are only known here
-            except RecordError as err:
-                yield InputRow(index, file.name, error=str(err))
-                continue
-            yield InputRow(index, file.name, data=located.data)
+def _cells_error(header: list[str], cells: list[str]) -> str | None:
+    if not any(c.strip() for c in cells):
+        return "empty row"
+    if len(cells) > len(header):
+        return f"{len(cells)} cells but the header has {len(header)} columns"
+    for column, cell in zip(header, cells):
+        if len(cell) > MAX_CELL_CHARS:
+            return f"column `{column}`: expected at most {MAX_CELL_CHARS:,} characters in a cell"
+    return None
+
+
+def _record_files(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if p.suffix.lower() in RECORD_SUFFIXES and p.is_file())
+
+
+def _folder(path: Path) -> Iterator[Item]:
+    for index, file in enumerate(_record_files(path)):
+        yield FileItem(index, file.name, str(file))
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """An input row with its data parsed (for callers that want plain data, e.g. `pathrules diff`)."""
+
+    index: int
+    source: str
+    data: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def read_rows(path: str | Path) -> Iterator[InputRow]:
+    """Every row of the input with its data or its error, in order, read as asked for."""
+    from pathrules.batch.parse import RowError, item_data
+    from pathrules.errors import PathrulesError
+    from pathrules.record.model import Record
+
+    for item in read_items(path):
+        try:
+            data = item_data(item)
+        except (RowError, PathrulesError) as err:
+            yield InputRow(item.index, item.source, error=" ".join(str(err).split()))
+            continue
+        yield InputRow(item.index, item.source, data=data.model_dump(mode="json", exclude_none=True) if isinstance(data, Record) else data)

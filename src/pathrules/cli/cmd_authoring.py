@@ -10,10 +10,12 @@ from typing import Any, TextIO
 from pathrules.authoring.diff import diff as policy_diff
 from pathrules.authoring.diff import load_people
 from pathrules.authoring.handbook import html_page, markdown
-from pathrules.authoring.lint import LEVELS, lint
+from pathrules.authoring.lint import lint
 from pathrules.authoring.mutation import mutants
+from pathrules.cli.diagnostics import write_diagnostics
 from pathrules.cli.output import parse_date
-from pathrules.policy.loader import load_policies
+from pathrules.errors import SEVERITY_RANK, Diagnostic, PolicyError
+from pathrules.policy.loader import LoadedPolicy, duplicate_versions, policy_files
 from pathrules.authoring.policy_tests import Report, load_test_file, run_tests, test_files
 from pathrules.evaluation.evaluate import EngineChoice
 from pathrules.policy.loader import load_policy
@@ -117,16 +119,26 @@ def _run_mutations(paths: list[str | Path], engine: EngineChoice, stdout: TextIO
 
 
 def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    findings = [f for loaded in load_policies(*args.paths) for f in lint(loaded)]
-    if args.json:
-        stdout.write(json.dumps([f.to_dict() for f in findings], indent=2) + "\n")
-    else:
-        for finding in findings:
-            stdout.write(str(finding) + "\n")
-        if findings:
-            counts = {level: sum(1 for f in findings if f.level == level) for level in ("error", "warning", "info")}
-            stdout.write(", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in counts.items()) + "\n")
-    failing = [f for f in findings if LEVELS[f.level] >= LEVELS[args.fail_on]]
+    """Lint prints the shape validate prints; a policy that does not load is reported the same way."""
+    found: list[Diagnostic] = []
+    loaded: list[LoadedPolicy] = []
+    for path in args.paths:
+        files = policy_files(path)
+        if not files:
+            found.append(Diagnostic("no-policies", "no .yaml policy files here", str(path)))
+        for file in files:
+            try:
+                loaded.append(load_policy(file))
+            except PolicyError as err:
+                found.extend(err.problems)
+    found += duplicate_versions(loaded)
+    found += [d for policy in loaded for d in lint(policy)]
+    threshold = SEVERITY_RANK[args.fail_on]
+    failing = [d for d in found if SEVERITY_RANK[d.severity] <= threshold]
+    write_diagnostics(found, stdout, stdout, as_json=args.json, valid=not failing)
+    if found and not args.json:
+        counts = {severity: sum(1 for d in found if d.severity == severity) for severity in ("error", "warning", "info")}
+        stdout.write(", ".join(f"{n} {severity}{'s' if n != 1 else ''}" for severity, n in counts.items()) + "\n")
     return 1 if failing else 0
 
 

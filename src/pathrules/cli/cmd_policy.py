@@ -6,8 +6,9 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from pathrules.errors import PolicyError
-from pathrules.policy.loader import load_policy, policy_files
+from pathrules.cli.diagnostics import write_diagnostics
+from pathrules.errors import Diagnostic, PolicyError
+from pathrules.policy.loader import LoadedPolicy, duplicate_versions, load_policy, policy_files
 from pathrules.policy.schema import policy_schema, record_schema, tests_schema
 
 
@@ -24,26 +25,22 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
 
 
 def run_validate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    problems = []
+    problems: list[Diagnostic] = []
+    loaded: list[LoadedPolicy] = []
     for path in args.paths:
         files = policy_files(path)
         if not files:
-            problems.append({"file": path, "line": None, "column": None, "path": "", "code": "no-policies", "message": "no .yaml policy files here", "help": None})
+            problems.append(Diagnostic("no-policies", "no .yaml policy files here", str(path)))
         for file in files:
             try:
-                loaded = load_policy(file)
-                if args.verbose:
-                    stdout.write(f"{file}: ok ({loaded.id} {loaded.version}, {loaded.digest[:19]})\n")
+                loaded.append(load_policy(file))
             except PolicyError as err:
-                problems.extend(p.to_dict() for p in err.problems)
-                if not args.json:
-                    stderr.write(str(err) + "\n")
-    if args.json:
-        stdout.write(json.dumps({"valid": not problems, "problems": problems}, indent=2) + "\n")
-    elif problems and any(p["code"] == "no-policies" for p in problems):
-        for p in problems:
-            if p["code"] == "no-policies":
-                stderr.write(f"{p['file']}: error[no-policies]: {p['message']}\n")
+                problems.extend(err.problems)
+    problems += duplicate_versions(loaded)
+    if args.verbose:
+        for policy in loaded:
+            stdout.write(f"{policy.file}: ok ({policy.id} {policy.version}, {policy.digest[:19]})\n")
+    write_diagnostics(problems, stdout, stderr, as_json=args.json)
     return 1 if problems else 0
 
 

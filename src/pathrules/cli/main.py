@@ -7,6 +7,8 @@ Exit codes (also in `pathrules --help` and docs/cli.md):
         or policy tests / audit verification that failed
     2   usage error: unknown command or option, missing argument
     3   internal or engine error (a bug: please report it)
+    4   `batch` stopped part-way; OUTPUT.partial holds the rows decided so far
+  130   interrupted by SIGINT (143: SIGTERM)
    20-24 with `check --exit-code`: 20 conditional, 21 pending, 22 not_yet, 23 review, 24 ineligible
         (eligible exits 0)
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,15 +25,18 @@ from typing import TextIO
 
 from pathrules._version import __version__
 from pathrules.errors import EngineError, EvaluationError, InputError, PathrulesError
+from pathrules.vocabulary import OUTCOMES
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-OUTCOME_EXIT = {"eligible": 0, "conditional": 20, "pending": 21, "not_yet": 22, "review": 23, "ineligible": 24}
+OUTCOME_EXIT = {outcome: words.exit_code for outcome, words in OUTCOMES.items()}
 
 EPILOG = """exit codes:
   0      success (valid, decided, tests passed)
   1      bad input: a policy, record or file that does not load; failed policy tests or audit checks
   2      usage error
   3      internal or engine error
+  4      `batch` stopped part-way (disk full, workers lost): OUTPUT.partial holds the rows so far
+  130    interrupted (SIGINT; 143 for SIGTERM); `batch` keeps the rows so far in OUTPUT.partial
   20-24  with `check --exit-code`: conditional, pending, not_yet, review, ineligible (eligible is 0)
 
 Docs: docs/cli.md. Set PATHRULES_DEBUG=1 to see tracebacks of internal errors."""
@@ -65,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+    from pathrules.cli.output import terminal_safe
+
+    stdout, stderr = terminal_safe(stdout), terminal_safe(stderr)  # no escape sequence from input reaches a terminal
     parser = build_parser()
     try:
         with contextlib.redirect_stdout(stdout):  # --help and --version print to our stdout
@@ -105,6 +114,9 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
 
 
 def main() -> None:
+    # A crash inside the native rule engine then prints a "Fatal Python error" and where it happened,
+    # instead of a silent exit 139 (numbers it cannot parse are refused before it; see docs/engine.md).
+    faulthandler.enable()
     sys.exit(run(sys.argv[1:], sys.stdout, sys.stderr))
 
 

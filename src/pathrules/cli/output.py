@@ -1,11 +1,12 @@
-"""How the CLI decides on colour, and small shared argument parsers."""
+"""How the CLI decides on colour, keeps untrusted text from steering the terminal, and small shared argument parsers."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
 import os
-from typing import TextIO
+import re
+from typing import Any, TextIO, cast
 
 
 def use_color(stream: TextIO, no_color: bool) -> bool:
@@ -21,3 +22,63 @@ def parse_date(text: str) -> _dt.date:
         return _dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-01-31, got `{text}`") from None
+
+
+# ---- terminal safety (issue 15, D22) -----------------------------------------------------------------
+#
+# Person ids, --by names, file and column names come from users. Written raw, an escape sequence or a
+# carriage return in one of them can move the cursor and overwrite the verdict line, and bidi controls
+# can reorder what is shown. Every stream the CLI writes to is wrapped in TerminalSafe, which shows
+# such characters as visible escapes (`\x1b`, `\r`, `\u202e`); inside JSON strings those spellings
+# mean the same character, so JSON output stays valid and equal. Our own colour (SGR, `ESC[...m`)
+# passes only when the stream is a terminal, the only time the CLI colours anything.
+
+_UNSAFE = re.compile(
+    "\x1b\\[[0-9;]*m"  # an SGR colour sequence, kept on a terminal
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x7F else f"\\u{code:04x}"  # never raw in JSON below 0x7f; \\u is JSON above
+
+
+def visible(text: str, *, keep_color: bool = False) -> str:
+    """Text with control, bidi and lone-surrogate characters shown as escapes (newline and tab kept)."""
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group()
+        if len(found) > 1:
+            return found if keep_color else "".join(_escape(c) for c in found)
+        return _escape(found)
+
+    return _UNSAFE.sub(replace, text)
+
+
+class TerminalSafe:
+    """A text stream that neutralises control characters from untrusted values before they are shown."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        isatty = getattr(stream, "isatty", None)
+        self._keep_color = bool(isatty and isatty())
+
+    @property
+    def trusted(self) -> TextIO:
+        """The underlying stream, for text made entirely by pathrules (the progress bar's `\\r`)."""
+        return self._stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(visible(text, keep_color=self._keep_color))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def terminal_safe(stream: TextIO) -> TextIO:
+    return stream if isinstance(stream, TerminalSafe) else cast(TextIO, TerminalSafe(stream))
+
+
+def trusted(stream: TextIO) -> TextIO:
+    return stream.trusted if isinstance(stream, TerminalSafe) else stream

@@ -11,28 +11,39 @@ Guards for the defects measured on durable-rules 2.0.28 (see docs/engine.md):
   actions, so evaluations came back empty; ``_QuietHost`` never starts them;
 * one process-wide lock around every engine call: threads sharing a host segfaulted;
 * no rule of absence alone: every rule starts with ``q == <check key>``;
-* only typed facts (ints, floats, strings), never mixed types in one comparison;
+* only well-typed facts and conditions (``Program`` and ``checked_facts``): numbers within +/-(2**53-1)
+  and never in exponent form (``1e-05`` and ``1e16`` segfault the engine), never mixed types in one
+  comparison; text is handed over as a digest of its UTF-8 bytes, because durable-rules truncates long
+  strings (two 70,000-character strings differing at the end compared equal) and text is only ever
+  compared for equality;
 * "all of none" is compiled as the bare key match, "any of none" as no rule at all;
-* ruleset names are global and permanent: named after the policy digest and target, reused;
+* ruleset names are global: named after a digest of the exact target (targets.py), registered once,
+  and a name registered for another program is refused rather than reused;
+* compiled rulesets are never released by durable-rules itself: at most ``MAX_RULESETS`` are kept,
+  the least recently used is deleted (``delete_ruleset`` frees its memory) when another is needed;
 * limits (rules per ruleset, properties per fact) are refused with a clear message.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import itertools
+import os
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from pathrules.engine.ir import Cmp, Condition, Facts, Not, push_not
+from pathrules.engine.ir import Cmp, Condition, Facts, FactValue, Not, push_not
 from pathrules.engine.ir import All as AllCond
-from pathrules.engine.program import Fired, Program
+from pathrules.engine.program import Fired, Program, checked_facts
 from pathrules.errors import EngineError
 
 MAX_RULES = 400
 MAX_FACT_PROPERTIES = 200
+MAX_RULESETS = 64  # compiled targets kept at once; each holds about half a megabyte inside durable-rules
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 # durable-rules 2.0.28 calls datetime.utcfromtimestamp, deprecated since CPython 3.12, on every action;
@@ -40,12 +51,14 @@ _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp", category=DeprecationWarning, module=r"durable\.engine")
 
 try:  # pragma: no cover - depends on the interpreter
+    import durable_rules_engine as _native  # type: ignore[import-not-found]
     from durable import engine as _durable_engine
 
     IMPORT_ERROR: str | None = None
     DURABLE_VERSION = importlib.metadata.version("durable-rules")
 except (ImportError, OSError) as err:  # pragma: no cover - CPython 3.13 and later
     _durable_engine = None
+    _native = None
     IMPORT_ERROR = (
         f"durable-rules cannot be imported here ({err}); it works on CPython 3.11 and 3.12. "
         "The python engine gives the same decisions."
@@ -57,6 +70,13 @@ def available() -> bool:
     return _durable_engine is not None
 
 
+def engine_value(value: FactValue) -> FactValue:
+    """What durable-rules is given for a value: numbers as they are (already checked), text as a digest."""
+    if isinstance(value, str):
+        return "t" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return value
+
+
 def compile_condition(condition: Condition) -> dict[str, Any] | None:
     """durable-rules' JSON form of a condition, or None when it can never hold."""
     return _compile(push_not(condition))
@@ -64,10 +84,10 @@ def compile_condition(condition: Condition) -> dict[str, Any] | None:
 
 def _compile(condition: Condition) -> dict[str, Any] | None:
     if isinstance(condition, Cmp):
-        name = "f_" + condition.fact
+        name, value = "f_" + condition.fact, engine_value(condition.value)
         if condition.op == "==":
-            return {name: condition.value}
-        return {_OPS[condition.op]: {name: condition.value}}
+            return {name: value}
+        return {_OPS[condition.op]: {name: value}}
     assert not isinstance(condition, Not)  # removed by push_not
     parts = [_compile(item) for item in condition.items]
     if isinstance(condition, AllCond):
@@ -107,11 +127,18 @@ def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[
 
 def _quiet_host() -> Any:
     """A host with no background dispatch threads: every action runs inside our own call."""
-    assert _durable_engine is not None
+    assert _durable_engine is not None and _native is not None
+    native = _native
 
     class QuietHost(_durable_engine.Host):  # type: ignore[misc]
         def _run(self) -> None:
             return None
+
+        def forget(self, name: str) -> None:
+            """Delete a ruleset inside durable-rules (freeing its memory) and from this host."""
+            ruleset = self._ruleset_directory.pop(name)
+            self._ruleset_list.remove(ruleset)
+            native.delete_ruleset(ruleset._handle)
 
     return QuietHost()
 
@@ -122,9 +149,10 @@ class DurableEngine:
     name = "durable-rules"
     version = DURABLE_VERSION
 
+    max_rulesets: ClassVar[int] = MAX_RULESETS
     _lock = threading.RLock()
     _host: Any = None
-    _registered: set[str] = set()
+    _registered: ClassVar[OrderedDict[str, Program]] = OrderedDict()  # least recently used first
     _sessions = itertools.count(1)
     _fired: list[tuple[str, str]] = []
 
@@ -140,25 +168,34 @@ class DurableEngine:
         return record
 
     def _ensure(self, program: Program) -> None:
+        """Register the program's ruleset unless it is there; refuse a name taken by another program."""
         cls = type(self)
-        if program.name in cls._registered:
+        known = cls._registered.get(program.name)
+        if known is not None:
+            if known is not program and known != program:
+                raise EngineError(f"the ruleset name `{program.name}` is registered for another target; refusing to judge one by the other's rules")
+            cls._registered.move_to_end(program.name)
             return
         definition = ruleset_definition(program, cls._action)
         if cls._host is None:
             cls._host = _quiet_host()
+        while len(cls._registered) >= max(cls.max_rulesets, 1):
+            oldest, _ = cls._registered.popitem(last=False)
+            cls._host.forget(oldest)
         try:
             cls._host.register_rulesets({program.name: definition})
         except Exception as err:  # durable raises bare Exception with codes like "202"
             raise EngineError(f"durable-rules refused the ruleset `{program.name}`: {err}") from err
-        cls._registered.add(program.name)
+        cls._registered[program.name] = program
 
     def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
         documents = []
+        checked = checked_facts(program, facts)
         for check in program.checks:
-            values = facts[check.key]
+            values = checked[check.key]
             if len(values) > MAX_FACT_PROPERTIES:
                 raise EngineError(f"requirement `{check.key}` derived {len(values)} facts; at most {MAX_FACT_PROPERTIES}")
-            documents.append({"q": check.key, **{"f_" + k: v for k, v in values.items()}})
+            documents.append({"q": check.key, **{"f_" + k: engine_value(v) for k, v in values.items()}})
         fired: dict[str, set[str]] = {check.key: set() for check in program.checks}
         if not documents:
             return {k: frozenset(v) for k, v in fired.items()}
@@ -187,3 +224,20 @@ class DurableEngine:
             if label != "seen":
                 fired[key].add(label)
         return {k: frozenset(v) for k, v in fired.items()}
+
+
+def _after_fork_in_child() -> None:
+    """A forked child gets a fresh lock and a fresh host (issue 15, D24).
+
+    ``os.fork`` while another thread is inside an engine call copies the lock held and the host
+    mid-call; the child would wait on that lock for ever. The child starts over instead (rulesets are
+    registered again on first use). pathrules itself never forks: batch workers are spawned.
+    """
+    DurableEngine._lock = threading.RLock()
+    DurableEngine._host = None
+    DurableEngine._registered = OrderedDict()
+    DurableEngine._fired = []
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,4 +1,10 @@
-"""A compiled evaluation target (a role or a progression of one policy) and the engine protocol."""
+"""A compiled evaluation target (a role or a progression of one policy) and the engine protocol.
+
+A Program is well typed by construction: every condition of a check is over the facts that check
+declares, with values of their types (``pathrules.engine.ir.condition_problems``). Facts are checked
+against the same declarations before either engine runs (``checked_facts``), so both engines only
+ever see what the form gives a meaning to.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +12,48 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from pathrules.engine.ir import Condition, Facts, holds
+from pathrules.engine.ir import Condition, FactType, Facts, condition_problems, fact_problems, holds
+from pathrules.errors import EngineError
 
 
 @dataclass(frozen=True)
 class Check:
-    """The named conditions of one requirement (e.g. ``met``, ``pending``, ``review``, ``blocked``)."""
+    """The named conditions of one requirement (e.g. ``met``, ``pending``, ``review``, ``blocked``),
+    over the facts it declares (name, type)."""
 
     key: str
     conditions: tuple[tuple[str, Condition], ...]
+    facts: tuple[tuple[str, FactType], ...]
+
+    def fact_types(self) -> dict[str, FactType]:
+        return dict(self.facts)
 
 
 @dataclass(frozen=True)
 class Program:
-    """Everything an engine needs for one target; ``name`` is unique per policy digest and target."""
+    """Everything an engine needs for one target; ``name`` is unique per exact target (see targets.py)."""
 
     name: str
     checks: tuple[Check, ...]
+
+    def __post_init__(self) -> None:
+        for check in self.checks:
+            types = check.fact_types()
+            for label, condition in check.conditions:
+                problems = condition_problems(condition, types)
+                if problems:
+                    raise EngineError(f"condition `{label}` of `{check.key}` in `{self.name}` cannot be built: {'; '.join(problems)}")
+
+
+def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, Facts]:
+    """The facts, once each check's facts are known to be its declared ones with their types."""
+    for check in program.checks:
+        if check.key not in facts:
+            raise EngineError(f"no facts for `{check.key}` in `{program.name}`")
+        problems = fact_problems(facts[check.key], check.fact_types())
+        if problems:
+            raise EngineError(f"facts of `{check.key}` in `{program.name}` refused: {'; '.join(problems)}")
+    return facts
 
 
 Fired = dict[str, frozenset[str]]
@@ -44,7 +75,8 @@ class PythonEngine:
     version = "1"
 
     def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
+        checked = checked_facts(program, facts)
         return {
-            check.key: frozenset(label for label, condition in check.conditions if holds(condition, facts[check.key]))
+            check.key: frozenset(label for label, condition in check.conditions if holds(condition, checked[check.key]))
             for check in program.checks
         }

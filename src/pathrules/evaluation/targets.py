@@ -1,13 +1,16 @@
 """Compile one evaluation target (a role at entry or in post, or a progression) into a Program.
 
 A target's requirements become *slots*, each with a short engine key; the Program holds the named
-conditions per slot. Programs are named after the policy digest so that durable-rules' global,
-permanent ruleset names are reused for the same policy text and never redefined.
+conditions per slot, over the facts each kind declares. Programs are named after a digest of the exact
+target (policy digest, mode, from-role, role), so that durable-rules' global ruleset names are reused
+for the same policy text and target, and two targets never share one (``peer-mentor`` and
+``peer_mentor`` once did).
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,8 +44,10 @@ class CompiledTarget:
     program: Program
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+def program_name(digest: str, mode: Mode, from_role: str | None, role: str) -> str:
+    """An injective name for a target: a digest of its exact parts (durable-rules names must be plain)."""
+    exact = json.dumps([digest, mode, from_role, role], ensure_ascii=True)
+    return "pathrules_" + hashlib.sha256(exact.encode("ascii")).hexdigest()
 
 
 def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str | None = None) -> CompiledTarget:
@@ -72,8 +77,9 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
     for index, (stage, activity, requirement) in enumerate(planned):
         key = f"r{index}"
         slots.append(Slot(key, stage, activity, requirement))
-        conditions = kind_of(requirement).conditions(requirement, policy)
-        checks.append(Check(key, tuple((label, conditions[label]) for label in LABELS if label in conditions)))
-    target_name = f"{mode}_{from_role}_{role}" if from_role else f"{mode}_{role}"
-    name = _safe(f"pathrules_{loaded.digest.split(':')[-1][:20]}_{target_name}")
+        kind = kind_of(requirement)
+        conditions = kind.conditions(requirement, policy)
+        labelled = tuple((label, conditions[label]) for label in LABELS if label in conditions)
+        checks.append(Check(key, labelled, tuple(kind.fact_types(requirement, policy).items())))
+    name = program_name(loaded.digest, mode, from_role, role)
     return CompiledTarget(role, mode, from_role, tuple(slots), Program(name, tuple(checks)))

@@ -64,6 +64,9 @@ class AgreementKind(Kind[AgreementRequirement, AgreementDetail]):
     def owed_in_post(self, req: AgreementRequirement) -> bool:
         return True  # the agreed date usually falls after the start: it is followed up in post
 
+    def named_ids(self, req: AgreementRequirement) -> dict[str, str]:
+        return {r: r.replace("-", " ") for r in req.agreed_with}  # the agreement's own id never reaches the text
+
     def gate(self, req: AgreementRequirement) -> Gate:
         return ("agreement", req.agreement), (frozenset(req.agreed_with), req.required, req.when_due_passes)
 
@@ -97,8 +100,8 @@ class AgreementKind(Kind[AgreementRequirement, AgreementDetail]):
 
     def describe(self, req: AgreementRequirement, policy: Policy) -> str:
         then = "a manager reviews whether the person continues" if req.when_due_passes == "review" else "the role pauses until it is met"
-        needed = "needs" if req.required else "accepts"
-        return f"{needed} an agreement {req.title}, by a date agreed with {_with(req)}; if the date passes unmet, {then}"
+        lead = "an agreement" if req.required else "where one is made, an agreement"
+        return f"{lead} {req.title} by a date agreed with {_with(req)}; if that date passes unmet, {then}"
 
     def explain(self, req: AgreementRequirement, d: Derived[AgreementDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         current = d.detail.current

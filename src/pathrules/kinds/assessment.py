@@ -52,6 +52,9 @@ class AssessmentKind(Kind[AssessmentRequirement, AssessmentDetail]):
     facts = {"assessed": "integer", "positive": "integer", "age": "integer"}
     threshold_fields = ("valid_for",)
 
+    def named_ids(self, req: AssessmentRequirement) -> dict[str, str]:
+        return {r: r.replace("-", " ") for r in req.by}  # the assessment's own id never reaches the text
+
     def gate(self, req: AssessmentRequirement) -> Gate:
         return ("assessment", req.assessment), (frozenset(req.by), req.valid_for and days(req.valid_for))
 

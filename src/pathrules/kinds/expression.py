@@ -15,11 +15,25 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from pathrules.decision import Evidence, Status
-from pathrules.engine.ir import All, Any_, Cmp, Condition, FactType, FactValue, Not, Op, all_of
+from pathrules.engine.ir import (
+    SAFE_INTEGER,
+    SMALLEST_FRACTION,
+    All,
+    Any_,
+    Cmp,
+    Condition,
+    FactType,
+    FactValue,
+    Not,
+    Op,
+    all_of,
+    condition_problems,
+    representable,
+)
 from pathrules.errors import Problem
 from pathrules.kinds.base import Context, Derived, Kind, RequirementBase, flag, names, register
 from pathrules.located_errors import suggestion
-from pathrules.policy.fields import Slug, Strict
+from pathrules.policy.fields import NumberOrDate, PlainValue, Slug, Strict
 
 if TYPE_CHECKING:
     from pathrules.policy.model import Policy
@@ -27,7 +41,7 @@ if TYPE_CHECKING:
 
 # ---- the model: comparisons joined by all / any / not --------------------------------------------
 
-Scalar = Union[bool, int, float, str, _dt.date]
+Scalar = PlainValue
 OPERATORS = ("equals", "not_equals", "at_least", "at_most", "more_than", "less_than")
 
 
@@ -37,10 +51,10 @@ class Compare(Strict):
     attribute: Slug
     equals: Scalar | None = None
     not_equals: Scalar | None = None
-    at_least: int | float | _dt.date | None = None
-    at_most: int | float | _dt.date | None = None
-    more_than: int | float | _dt.date | None = None
-    less_than: int | float | _dt.date | None = None
+    at_least: NumberOrDate | None = None
+    at_most: NumberOrDate | None = None
+    more_than: NumberOrDate | None = None
+    less_than: NumberOrDate | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> Compare:
@@ -126,9 +140,9 @@ def _typed(value: Any, declared: str) -> FactValue | None:
     if isinstance(value, bool):
         return None
     if declared == "integer":
-        return value if isinstance(value, int) else None
+        return value if isinstance(value, int) and representable(value) else None
     if declared == "number":
-        return value if isinstance(value, (int, float)) else None
+        return value if isinstance(value, (int, float)) and representable(value) else None
     if declared == "date":
         if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
             return value.toordinal()
@@ -217,7 +231,18 @@ def _check(policy: Policy, located: Located, expression: Any, path: PathKey) -> 
         ]
     if declared.type in ("boolean", "text") and expression.operator not in ("equals", "not_equals"):
         return [located.problem("attribute-type", f"{declared.type} attributes can only use `equals` or `not_equals`", path + (expression.operator,))]
-    return []
+    if _typed(value, declared.type) is None:
+        return [
+            located.problem(
+                "attribute-type",
+                f"`{expression.attribute}` is compared with `{value}`, a number pathrules cannot compare exactly",
+                path + (expression.operator,),
+                help=f"use 0 or a number between {SMALLEST_FRACTION} and {SAFE_INTEGER:,} in size",
+            )
+        ]
+    types: dict[str, FactType] = {"k_" + expression.attribute: "integer", "a_" + expression.attribute: _FACT_TYPES[declared.type]}
+    problems = condition_problems(to_condition(expression, policy), types)  # the engines' own rule, as a backstop
+    return [located.problem("attribute-type", message, path + (expression.operator,)) for message in problems]
 
 
 def _numbers(data: Any, path: PathKey) -> Iterator[PathKey]:

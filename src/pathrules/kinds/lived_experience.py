@@ -88,6 +88,9 @@ class LivedExperienceKind(Kind[LivedExperienceRequirement, ExperienceDetail]):
             types |= {f"c{i}_had": "integer", f"c{i}_treated": "integer", f"c{i}_dated": "integer", f"c{i}_since": "integer"}
         return types
 
+    def named_ids(self, req: LivedExperienceRequirement) -> dict[str, str]:
+        return {c: EXPERIENCE_NAMES[c] for c in req.ids}
+
     def gate(self, req: LivedExperienceRequirement) -> Gate:
         return ("lived_experience", frozenset(req.ids), req.one_of is not None), (req.structured_treatment, req.within and days(req.within))
 

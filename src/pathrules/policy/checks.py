@@ -11,7 +11,10 @@ from typing import Any
 from pathrules.errors import Problem
 from pathrules.kinds.base import kind_of
 from pathrules.located_errors import suggestion
+from pathrules.policy.groups import dependency_order
+from pathrules.policy.limits import check_durations, check_engine_limits, check_group_sizes
 from pathrules.policy.model import Policy
+from pathrules.policy.repetition import check_repetition
 from pathrules.policy.requirements import GroupRef, RequirementItem
 from pathrules.yamlsource import Located, PathKey
 
@@ -30,13 +33,19 @@ def requirement_lists(policy: Policy) -> Iterator[tuple[PathKey, list[Requiremen
 
 
 def check_policy(policy: Policy, located: Located) -> list[Problem]:
+    """Every cross-field problem of a policy, in one pass; the engine's limits once all else holds."""
+    lists = list(requirement_lists(policy))
+    expansion = policy.expansion()
     problems: list[Problem] = []
     problems += _check_dates(policy, located)
     problems += _check_groups(policy, located)
-    if not problems:
-        problems += _check_duplicate_ids(policy, located)
+    problems += check_group_sizes(policy, located, lists, expansion)
+    problems += check_repetition(policy, located, expansion)
     problems += _check_references(policy, located)
     problems += _check_activities(policy, located)
+    problems += check_durations(policy, located)
+    if not problems:
+        problems += check_engine_limits(policy, located, [(b, i) for b, i in lists if b[0] != "groups"], expansion)
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
@@ -60,75 +69,16 @@ def _check_groups(policy: Policy, located: Located) -> list[Problem]:
                         help=suggestion(item.group, names) or (f"groups defined: {', '.join(names)}" if names else "define it under `groups:`"),
                     )
                 )
-    # cycles: depth-first search over group -> groups it uses
-    edges = {name: [i.group for i in items if isinstance(i, GroupRef) and i.group in policy.groups] for name, items in policy.groups.items()}
-    state: dict[str, int] = {}
     reported: set[frozenset[str]] = set()
-
-    def visit(name: str, trail: list[str]) -> None:
-        state[name] = 1
-        for target in edges[name]:
-            if state.get(target) == 1:
-                cycle = trail[trail.index(target) :] + [target]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    problems.append(
-                        located.problem(
-                            "group-cycle",
-                            f"groups use each other in a cycle: {' -> '.join(cycle)}",
-                            ("groups", target),
-                            key=True,
-                        )
-                    )
-            elif state.get(target) is None:
-                visit(target, trail + [target])
-        state[name] = 2
-
-    for name in names:
-        if name not in state:
-            visit(name, [name])
-    return problems
-
-
-def _expanded_with_paths(policy: Policy, path: PathKey, items: list[RequirementItem]) -> Iterator[tuple[PathKey, Any]]:
-    for index, item in enumerate(items):
-        if isinstance(item, GroupRef):
-            yield from _expanded_with_paths(policy, ("groups", item.group), policy.groups[item.group])
-        else:
-            yield path + (index,), item
-
-
-def _check_duplicate_ids(policy: Policy, located: Located) -> list[Problem]:
-    problems: list[Problem] = []
-    scopes: list[tuple[str, list[tuple[PathKey, list[RequirementItem]]]]] = []
-    for role_id, role in policy.roles.items():
-        scopes.append((f"role `{role_id}`", [(("roles", role_id, "requires"), role.requires), (("roles", role_id, "ongoing"), role.ongoing)]))
-        for activity_id, activity in role.activities.items():
-            scopes.append((f"activity `{activity_id}`", [(("roles", role_id, "activities", activity_id, "requires"), activity.requires)]))
-    for index, progression in enumerate(policy.progressions):
-        scope: list[tuple[PathKey, list[RequirementItem]]] = [(("progressions", index, "requires"), progression.requires)]
-        if progression.to in policy.roles:
-            scope.append((("roles", progression.to, "requires"), policy.roles[progression.to].requires))
-        scopes.append((f"progression `{progression.id}`", scope))
-    seen_problem: set[PathKey] = set()
-    for scope_name, lists in scopes:
-        seen: dict[str, PathKey] = {}
-        for base, items in lists:
-            for path, requirement in _expanded_with_paths(policy, base, items):
-                first = seen.get(requirement.id)
-                if first is not None and first != path and path not in seen_problem:
-                    seen_problem.add(path)
-                    line, _ = located.position(first + ("id",))
-                    problems.append(
-                        located.problem(
-                            "duplicate-id",
-                            f"requirement id `{requirement.id}` is used twice in {scope_name} (first on line {line})",
-                            path + ("id",),
-                            help="give each requirement its own id",
-                        )
-                    )
-                seen.setdefault(requirement.id, path)
+    _, cycles = dependency_order(policy.groups)
+    for cycle in cycles:
+        key = frozenset(cycle)
+        if key not in reported:
+            reported.add(key)
+            shown = cycle if len(cycle) <= 8 else cycle[:4] + ["..."] + cycle[-3:]
+            problems.append(
+                located.problem("group-cycle", f"groups use each other in a cycle: {' -> '.join(shown)}", ("groups", cycle[0]), key=True)
+            )
     return problems
 
 

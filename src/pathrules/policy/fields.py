@@ -1,8 +1,19 @@
-"""Field types shared by policies and records: slugs and durations, with their JSON Schema forms."""
+"""Field types shared by policies and records: slugs, durations, strict dates and bounded numbers,
+with their JSON Schema forms.
+
+Dates and numbers are strict because pydantic's lax reading is wrong for evidence: `last_use: 0` or
+`"86400"` would be a Unix timestamp (1 January 1970, so free-from-use is met), a datetime with a time
+zone would quietly lose its zone, and `inf`, `nan` or `1e16` would reach the rule engine, which cannot
+compare them (it crashed on them). So a date is an ISO calendar date and nothing else, and a number is
+finite and at most 2^53 - 1 in size (the largest whole number a double holds exactly).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime as _dt
+import math
+import re
+from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
 
@@ -10,6 +21,92 @@ from pathrules.durations import DURATION_PATTERN, Duration
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+MAX_MAGNITUDE = 2**53 - 1
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+DATE_EXPECTED = "expected a date like 2026-01-31 (year-month-day, without a time)"
+
+
+def parse_date(value: Any) -> _dt.date:
+    """An ISO calendar date from a date or a `YYYY-MM-DD` text; never a number, datetime or timestamp."""
+    if isinstance(value, _dt.datetime):
+        raise ValueError(DATE_EXPECTED)
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not a calendar date (that month has no such day); expected a date like 2026-01-31") from None
+    raise ValueError(DATE_EXPECTED)
+
+
+def check_number(value: int | float) -> int | float:
+    """``value`` when it is finite and within +/- 2^53 - 1, else a ValueError saying what was expected."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number (not infinity or not-a-number)")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"expected a number between -{MAX_MAGNITUDE} and {MAX_MAGNITUDE}")
+    return value
+
+
+def _parse_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("expected a whole number")
+    return int(check_number(value))
+
+
+def _parse_number(value: Any) -> int | float:
+    """A whole or decimal number; text is never read as a number (`"inf"` and `"1e16"` stay refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("expected a number")
+    return check_number(value)
+
+
+StrictDate = Annotated[
+    _dt.date,
+    PlainValidator(parse_date),
+    PlainSerializer(lambda day: day.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+BoundedInt = Annotated[
+    int,
+    PlainValidator(_parse_int),
+    WithJsonSchema({"type": "integer", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}),
+]
+BoundedNumber = Annotated[
+    Union[int, float],
+    PlainValidator(_parse_number),
+    WithJsonSchema({"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}),
+]
+
+
+def _number_or_date(value: Any) -> int | float | _dt.date:
+    if isinstance(value, (_dt.date, str)):
+        return parse_date(value)
+    return _parse_number(value)
+
+
+def _plain_value(value: Any) -> bool | int | float | _dt.date | str:
+    """A value as written: true/false, a finite number in range, a date, or text (never converted)."""
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)):
+        return check_number(value)
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected true or false, a number, a date like 2026-01-31, or text")
+
+
+NumberOrDate = Annotated[
+    Union[int, float, _dt.date],
+    PlainValidator(_number_or_date),
+    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "number"}, {"format": "date", "type": "string"}]}),
+]
+PlainValue = Annotated[
+    Union[bool, int, float, _dt.date, str],
+    PlainValidator(_plain_value),
+    WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "integer"}, {"type": "number"}, {"format": "date", "type": "string"}, {"type": "string"}]}),
+]
 
 
 def _parse_duration(value: Any) -> Duration:

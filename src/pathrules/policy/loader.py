@@ -11,10 +11,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from pathrules.errors import PolicyError, Problem
+from pathrules.errors import PolicyError, Problem, best_first
 from pathrules.located_errors import problems_from
 from pathrules.policy.checks import check_policy
 from pathrules.policy.model import Policy
+from pathrules.policy.repair import mend
 from pathrules.yamlsource import Located, load_file, load_text
 
 POLICY_SUFFIXES = (".yaml", ".yml")
@@ -64,33 +65,39 @@ def policy_digest(policy: Policy) -> str:
 
 
 def parse_policy(located: Located) -> tuple[Policy | None, list[Problem]]:
+    """The policy, or every problem in it: schema errors and, where the rest of the file can be read
+    around them, the cross-reference checks too (see ``policy.repair``)."""
     if not isinstance(located.data, dict):
         return None, [located.problem("not-a-mapping", "a policy file must be a mapping with `policy:`, `roles:`, ...", ())]
     try:
         policy = Policy.model_validate(located.data)
     except ValidationError as err:
-        return None, problems_from(err, located, Policy)
+        problems = problems_from(err, located, Policy)
+        mended = mend(located, err)
+        if mended is not None:
+            problems += check_policy(mended, located)
+        return None, best_first(problems)
     problems = check_policy(policy, located)
-    return (None if problems else policy), problems
+    return (None if problems else policy), best_first(problems)
 
 
 def load_policy_text(text: str, file: str = "<input>") -> LoadedPolicy:
-    located, problems = load_text(text, file)
+    located, problems = load_text(text, file, keep_partial=True)
     return _finish(located, problems, text)
 
 
 def load_policy(path: str | Path) -> LoadedPolicy:
     """Load one policy file, or raise PolicyError listing every problem found."""
-    located, problems = load_file(path)
+    located, problems = load_file(path, keep_partial=True)
     return _finish(located, problems, located.text if located else "")
 
 
 def _finish(located: Located | None, problems: list[Problem], text: str) -> LoadedPolicy:
     if located is None:
         raise PolicyError(problems)
-    policy, problems = parse_policy(located)
-    if policy is None:
-        raise PolicyError(problems)
+    policy, more = parse_policy(located)
+    if policy is None or problems:
+        raise PolicyError(best_first(problems + more))
     return LoadedPolicy(policy, located.file, policy_digest(policy), text, located)
 
 
@@ -118,6 +125,27 @@ def load_policies(*paths: str | Path) -> list[LoadedPolicy]:
                 loaded.append(load_policy(file))
             except PolicyError as err:
                 problems.extend(err.problems)
+    problems += duplicate_versions(loaded)
     if problems:
         raise PolicyError(problems)
     return loaded
+
+
+def duplicate_versions(loaded: list[LoadedPolicy]) -> list[Problem]:
+    """Two files with one policy id and version: which one applies would depend on file names (D5).
+
+    Reported at the ``version:`` of every file after the first, in path order, naming the first."""
+    first: dict[tuple[str, str], LoadedPolicy] = {}
+    problems: list[Problem] = []
+    for policy in sorted(loaded, key=lambda p: p.file):
+        key = (policy.id, policy.version)
+        if key not in first:
+            first[key] = policy
+            continue
+        message = f"policy `{policy.id}` version `{policy.version}` is also defined in {first[key].file}"
+        help_text = "give each version its own `version:`, or remove one of the files"
+        if policy.located is not None:
+            problems.append(policy.located.problem("duplicate-policy", message, ("version",), help=help_text))
+        else:
+            problems.append(Problem("duplicate-policy", message, policy.file, help=help_text))
+    return problems

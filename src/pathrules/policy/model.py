@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from pathrules.policy.fields import DurationField, Slug, Strict
-from pathrules.policy.requirements import GroupRef, Requirement, RequirementItem
+from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate
+from pathrules.policy.groups import Expansion
+from pathrules.policy.requirements import Requirement, RequirementItem
 
 Jurisdiction = Literal["england-wales", "scotland", "northern-ireland", "ireland", "other"]
 
@@ -69,8 +70,8 @@ class Policy(Strict):
     policy: Slug = Field(description="The policy's id; versions of one policy share it.")
     organisation: str
     version: str = Field(min_length=1)
-    effective_from: _dt.date
-    effective_until: _dt.date | None = Field(default=None, description="The last day this version is in force.")
+    effective_from: StrictDate
+    effective_until: StrictDate | None = Field(default=None, description="The last day this version is in force.")
     jurisdiction: Jurisdiction | Annotated[list[Jurisdiction], Field(min_length=1)] = Field(
         default="england-wales",
         description="Where the organisation works (one, or a list for several); it decides which criminal-record schemes apply.",
@@ -86,14 +87,14 @@ class Policy(Strict):
     # ---- helpers used by evaluation and tools --------------------------------------------------
 
     def expand(self, items: list[RequirementItem]) -> list[Requirement]:
-        """Requirements with group references replaced by the groups' requirements (in order)."""
-        out: list[Requirement] = []
-        for item in items:
-            if isinstance(item, GroupRef):
-                out.extend(self.expand(self.groups[item.group]))
-            else:
-                out.append(item)
-        return out
+        """Requirements with group references replaced by the groups' requirements (in order).
+
+        Each group is expanded once per call and without recursion (see ``policy.groups``)."""
+        return [requirement for _, requirement in Expansion(self.groups).expand((), items)]
+
+    def expansion(self) -> Expansion:
+        """Every group expanded once, for callers that expand many lists of one policy."""
+        return Expansion(self.groups)
 
     def progression(self, from_role: str, to_role: str) -> Progression | None:
         for candidate in self.progressions:

@@ -3,16 +3,17 @@
 Records hold special-category data (health: substance use, treatment; criminal-offence data: vetting
 outcomes), so validation errors never echo the values (``hide_input_in_errors``), and nothing here is
 logged. Every fact carries its own date so that a decision can be made "as of" any day and replayed.
+Dates are strict ISO dates and numbers finite and in range (see pathrules.policy.fields).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from pathrules.policy.fields import Slug
+from pathrules.policy.fields import PlainValue, Slug, StrictDate
 from pathrules.record.vocabulary import ExperienceOf
 from pathrules.policy.requirements import Level, Scheme, TreatmentStatus
 
@@ -25,20 +26,20 @@ class SubstanceUse(RecordPart):
     """The last known use of a substance (a relapse is simply a later date)."""
 
     substance: Slug
-    last_use: _dt.date
+    last_use: StrictDate
     note: str | None = None
 
 
 class PrescribedMedication(RecordPart):
     medication: str
-    started_on: _dt.date
-    ended_on: _dt.date | None = None
+    started_on: StrictDate
+    ended_on: StrictDate | None = None
 
 
 class TreatmentEpisode(RecordPart):
     status: TreatmentStatus
     provider: str | None = None
-    discharged_on: _dt.date | None = None
+    discharged_on: StrictDate | None = None
 
 
 class DisclosureReview(RecordPart):
@@ -46,7 +47,7 @@ class DisclosureReview(RecordPart):
 
     decision: Literal["accepted", "refused"]
     by: str
-    decided_on: _dt.date
+    decided_on: StrictDate
     reason: str | None = None
 
 
@@ -57,49 +58,49 @@ class VettingCheck(RecordPart):
         default=None,
         description="The policy id of the organisation that applied for this check; empty means a certificate brought from elsewhere.",
     )
-    applied_on: _dt.date | None = None
+    applied_on: StrictDate | None = None
     documents_verified: bool = False
-    issued_on: _dt.date | None = Field(default=None, description="The certificate's issue date; set once the check has come back.")
+    issued_on: StrictDate | None = Field(default=None, description="The certificate's issue date; set once the check has come back.")
     disclosure: bool | None = Field(default=None, description="Whether the certificate discloses anything; set once it has come back.")
     review: DisclosureReview | None = None
 
 
 class Completion(RecordPart):
     id: Slug
-    completed_on: _dt.date
+    completed_on: StrictDate
 
 
 class CompetencySignOff(RecordPart):
     id: Slug
     level: int = Field(ge=1, le=10)
     signed_off_by: Slug
-    signed_off_on: _dt.date
+    signed_off_on: StrictDate
 
 
 class Reference(RecordPart):
     referee: str | None = None
-    requested_on: _dt.date | None = None
-    received_on: _dt.date | None = None
-    approved_on: _dt.date | None = None
+    requested_on: StrictDate | None = None
+    received_on: StrictDate | None = None
+    approved_on: StrictDate | None = None
 
 
 class Approval(RecordPart):
     item: Slug
     approver: Slug = Field(description="The approver's role, e.g. service-manager.")
     name: str | None = None
-    approved_on: _dt.date
+    approved_on: StrictDate
 
 
 class IdentityCheck(RecordPart):
-    seen_in_person_on: _dt.date
+    seen_in_person_on: StrictDate
     seen_by: str | None = None
 
 
 class RoleSpell(RecordPart):
     role: Slug
     organisation: str | None = Field(default=None, description="The policy id of the organisation; empty means any organisation.")
-    started_on: _dt.date
-    ended_on: _dt.date | None = None
+    started_on: StrictDate
+    ended_on: StrictDate | None = None
 
     def is_for(self, role: str, policy_id: str) -> bool:
         """Role ids are per organisation: a spell counts only for its own organisation's policy."""
@@ -119,8 +120,8 @@ class LivedExperience(RecordPart):
     of: ExperienceOf
     had: bool = True
     structured_treatment: bool | None = Field(default=None, description="Whether it needed some form of structured treatment; empty when not yet asked.")
-    last_on: _dt.date | None = Field(default=None, description="When it was last part of the person's life (for how recent); empty when not recorded.")
-    recorded_on: _dt.date = Field(description="When this was recorded: before that day the record did not know it.")
+    last_on: StrictDate | None = Field(default=None, description="When it was last part of the person's life (for how recent); empty when not recorded.")
+    recorded_on: StrictDate = Field(description="When this was recorded: before that day the record did not know it.")
 
 
 class Assessment(RecordPart):
@@ -129,7 +130,7 @@ class Assessment(RecordPart):
     assessment: Slug = Field(description="What was assessed, as the policy names it.")
     by: Slug = Field(description="The assessor's role, e.g. service-manager.")
     name: str | None = None
-    assessed_on: _dt.date
+    assessed_on: StrictDate
     outcome: Literal["met", "not_met"]
     note: str | None = None
 
@@ -143,9 +144,9 @@ class Agreement(RecordPart):
     agreement: Slug = Field(description="What was agreed, as the policy names it, e.g. alcohol-free.")
     agreed_with: Slug = Field(description="The role of the member of staff it was agreed with.")
     name: str | None = None
-    agreed_on: _dt.date
-    due_on: _dt.date = Field(description="The mutually agreed date by which it is to be met.")
-    fulfilled_on: _dt.date | None = Field(default=None, description="The day it was recorded as met.")
+    agreed_on: StrictDate
+    due_on: StrictDate = Field(description="The mutually agreed date by which it is to be met.")
+    fulfilled_on: StrictDate | None = Field(default=None, description="The day it was recorded as met.")
     note: str | None = None
 
     @field_validator("due_on", "fulfilled_on")
@@ -157,15 +158,15 @@ class Agreement(RecordPart):
         return value
 
 
-AttributeValue = Union[bool, int, float, _dt.date, str]
+AttributeValue = PlainValue  # finite numbers in range, ISO dates, text kept as text
 
 
 class Record(RecordPart):
     """Everything pathrules may use about one person."""
 
     person: str = Field(min_length=1, max_length=120, description="A stable id for the person (not their name).")
-    date_of_birth: _dt.date | None = None
-    proposed_start: _dt.date | None = None
+    date_of_birth: StrictDate | None = None
+    proposed_start: StrictDate | None = None
     substance_use: list[SubstanceUse] = Field(default_factory=list)
     substances_never_used: list[Slug] = Field(default_factory=list)
     prescribed_medication: list[PrescribedMedication] = Field(default_factory=list)
@@ -178,7 +179,7 @@ class Record(RecordPart):
     approvals: list[Approval] = Field(default_factory=list)
     identity: IdentityCheck | None = None
     roles_held: list[RoleSpell] = Field(default_factory=list)
-    supervision: list[_dt.date] = Field(default_factory=list, description="Dates of supervision sessions attended.")
+    supervision: list[StrictDate] = Field(default_factory=list, description="Dates of supervision sessions attended.")
     lived_experience: list[LivedExperience] = Field(default_factory=list)
     assessments: list[Assessment] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)

@@ -1,0 +1,206 @@
+"""Worker processes that decide chunks of a batch, with the results put back in input order.
+
+Why not ``multiprocessing.Pool``: when one of its workers is killed, ``imap`` waits for ever, and a
+worker killed while writing to the shared result queue can leave it locked (issue 15, D10). Here
+each worker has its own pipe and at most one chunk at a time, and the parent waits on the pipes and
+on the processes' sentinels together, so a dead worker is seen at once. Its chunk is retried one
+row at a time in a fresh worker; a row whose worker dies again is marked failed, and the batch goes
+on. Workers are spawned, never forked (a fork copies the engine lock in whatever state another
+thread holds it), and ignore SIGINT: the parent alone decides how to stop.
+
+Memory is bounded: rows are read from the input only while fewer than ``window`` rows are read but
+not yet handed back, and workers send back finished output lines, not decisions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from pathrules.batch.decide import BatchSpec, Decider, OutputFormat, Result, result_row
+from pathrules.batch.inputs import Item
+from pathrules.batch.outputs import format_row
+
+CHUNK = 64
+MAX_WORKER_LOSSES = 32
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class BatchStopped(Exception):
+    """The batch could not go on (workers cannot start, or keep dying); rows so far are kept."""
+
+
+class BatchInterrupted(Exception):
+    """SIGINT or SIGTERM: stop soon, keep the rows decided so far."""
+
+
+def _worker_main(conn: Connection, spec: BatchSpec, output: OutputFormat, keep: bool) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    try:
+        decider = Decider(spec, output, keep)
+    except BaseException as err:  # noqa: BLE001 - reported to the parent, which stops the batch
+        conn.send(("failed", f"{type(err).__name__}: {err}"))
+        return
+    conn.send(("ready", ""))
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        conn.send([decider.decide(item) for item in chunk])
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    chunk: list[Item] | None = None
+    ready: bool = False
+    alive: bool = True
+
+
+@dataclass
+class WorkerPool:
+    spec: BatchSpec
+    output: OutputFormat
+    keep: bool
+    size: int
+    window: int = 0
+    _workers: list[_Worker] = field(default_factory=list)
+    _losses: int = 0
+
+    def __post_init__(self) -> None:
+        self.window = self.window or CHUNK * self.size * 4
+        self._context = multiprocessing.get_context("spawn")
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_worker_main, args=(child, self.spec, self.output, self.keep), daemon=True)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)  # the child starts with them blocked
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        child.close()
+        worker = _Worker(process, parent)
+        self._workers.append(worker)
+        return worker
+
+    def results(self, items: Iterator[Item], stop: Callable[[], bool]) -> Iterator[Result]:
+        """A Result for every item, in input order."""
+        try:
+            for _ in range(self.size):
+                self._start()
+            yield from self._run(items, stop)
+        finally:
+            self._shutdown()
+
+    def _run(self, items: Iterator[Item], stop: Callable[[], bool]) -> Iterator[Result]:
+        pending: deque[list[Item]] = deque()
+        done: dict[int, Result] = {}
+        next_index = read = 0
+        exhausted = False
+        while True:
+            if stop():
+                raise BatchInterrupted()
+            while next_index in done:
+                yield done.pop(next_index)
+                next_index += 1
+            while not exhausted and len(pending) < self.size and read - next_index < self.window:
+                chunk = list(itertools.islice(items, CHUNK))
+                exhausted = len(chunk) < CHUNK
+                read += len(chunk)
+                if chunk:
+                    pending.append(chunk)
+            busy = [w for w in self._workers if w.alive and w.chunk is not None]
+            if exhausted and not pending and not busy and next_index >= read:
+                return
+            for worker in self._workers:
+                if worker.alive and worker.chunk is None and pending:
+                    worker.chunk = pending.popleft()
+                    try:
+                        worker.conn.send(worker.chunk)
+                    except OSError:
+                        self._lost(worker, pending, done)
+            live = [w for w in self._workers if w.alive]
+            ready = set(wait([w.conn for w in live] + [w.process.sentinel for w in live], timeout=0.2))
+            for worker in live:
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    self._collect(worker, done, pending, dead=worker.process.sentinel in ready)
+
+    def _collect(self, worker: _Worker, done: dict[int, Result], pending: deque[list[Item]], dead: bool) -> None:
+        try:
+            while worker.alive and worker.conn.poll():
+                message: Any = worker.conn.recv()
+                if isinstance(message, tuple):
+                    kind, detail = message
+                    if kind == "failed":
+                        raise BatchStopped(f"a worker process could not start: {detail}")
+                    worker.ready = True
+                else:
+                    for result in message:
+                        done[result.index] = result
+                    worker.chunk = None
+        except (EOFError, OSError):
+            dead = True
+        if dead and worker.alive:
+            self._lost(worker, pending, done)
+
+    def _lost(self, worker: _Worker, pending: deque[list[Item]], done: dict[int, Result]) -> None:
+        """A worker died: retry its rows one by one in a fresh worker; a single row it died on fails."""
+        worker.alive = False
+        worker.conn.close()
+        worker.process.join(1)
+        self._losses += 1
+        if not worker.ready:
+            raise BatchStopped(f"a worker process stopped while starting ({_how(worker.process.exitcode)})")
+        if self._losses > MAX_WORKER_LOSSES:
+            raise BatchStopped(f"{self._losses} worker processes stopped; giving up")
+        chunk, worker.chunk = worker.chunk or [], None
+        if len(chunk) == 1:
+            item = chunk[0]
+            error = f"the worker process deciding this row stopped ({_how(worker.process.exitcode)}); the row was not decided"
+            row = result_row(item.index, item.source, None, error)
+            done[item.index] = Result(item.index, "error", "", row) if self.keep else Result(item.index, "error", format_row(row, self.output))
+        else:
+            pending.extendleft([item] for item in reversed(chunk))
+        self._workers.remove(worker)
+        self._start()
+
+    def _shutdown(self) -> None:
+        for worker in self._workers:
+            if worker.alive:
+                try:
+                    worker.conn.send(None)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + 2
+        for worker in self._workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(1)
+            worker.conn.close()
+        self._workers.clear()
+
+
+def _how(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "no exit status"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
