@@ -243,7 +243,7 @@ class VettingKind(Kind[Vetting, VettingDetail]):
             since = f"a certificate from elsewhere, issued {long_date(d.detail.best.issued_on)}" if d.detail.best and d.detail.best.issued_on else "a certificate from elsewhere"  # noqa: E501
             if ctx.start >= ctx.as_of:
                 return f"{asked} Starting on {since} is allowed; a new application is asked for at the start.", "Complete a new check application at the start of the placement."
-            return f"{asked} A new application was due at the start ({long_date(ctx.start)}), after starting on {since}; none is recorded.", "Complete a new check application now."
+            return f"{asked} A new application was due when the placement began ({long_date(ctx.start)}) on {since}; none is recorded.", "Complete a new check application now."
         if status == "met":
             if d.detail.best is not None:
                 return f"{asked} A certificate at the right level is on record.", None
