@@ -69,6 +69,7 @@ DIAGNOSTIC_CODES: dict[str, str] = {
     "unknown-attribute": "an expression attribute that is not declared",
     "attribute-type": "a comparison that does not fit the attribute's type",
     "activity-conflict": "an activity both gated and never allowed",
+    "scheme-jurisdiction": "a criminal-record scheme outside the policy's jurisdiction",
     "dates": "`effective_until` before `effective_from`",
     "no-policies": "a folder with no policy files",
     # records, batches, tests, the audit store

@@ -162,10 +162,10 @@ def _current_spell(record: Record, role: str, as_of: _dt.date, policy_id: str) -
     return max(starts) if starts else None
 
 
-def _status(slot: Slot, fired: frozenset[str], ctx: Context) -> tuple[Status, _dt.date | None]:
+def _status(slot: Slot, fired: frozenset[str], ctx: Context, derived: Derived[Any]) -> tuple[Status, _dt.date | None]:
     requirement = slot.requirement
     status: Status = next((label for label in LABELS if label in fired), "not_met")
-    due = None
+    due = derived.due_on if status == "owed" else None  # a kind's own due date, from the record
     if status in ("not_met", "pending") and requirement.due_after_start is not None:
         due = requirement.due_after_start.after(ctx.start)
         status = "owed" if ctx.as_of <= due else "not_met"  # past its due date, waiting is no longer enough
@@ -182,7 +182,7 @@ def decider(slot: Slot) -> str | None:
 
 def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
     requirement = slot.requirement
-    status, due = _status(slot, fired, ctx)
+    status, due = _status(slot, fired, ctx, derived)
     kind = kind_for(requirement.kind)
     explain_as: Status = status
     if status == "owed":

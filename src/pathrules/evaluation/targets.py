@@ -66,7 +66,7 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
         planned += [("entry", None, r) for r in policy.expand(spec.requires)]
     elif mode == "continuation":
         planned += [("ongoing", None, r) for r in policy.expand(spec.ongoing)]
-        planned += [("entry", None, r) for r in policy.expand(spec.requires) if r.due_after_start is not None]
+        planned += [("entry", None, r) for r in policy.expand(spec.requires) if r.due_after_start is not None or kind_of(r).owed_in_post(r)]
     else:
         planned += [("entry", None, r) for r in policy.expand(spec.requires)]
     for activity_id, gated in spec.activities.items():

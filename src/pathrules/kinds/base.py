@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from pathrules.record.model import Record
     from pathrules.yamlsource import Located, PathKey
 
-LABELS: tuple[Status, ...] = ("blocked", "met", "review", "pending")  # precedence: the first that holds is the status
+LABELS: tuple[Status, ...] = ("blocked", "owed", "met", "review", "pending")  # precedence: the first that holds is the status
 _DURATION_TEXT = re.compile(r"^(\d+) (\w+)$")
 
 
@@ -96,6 +96,7 @@ class Derived(Generic[D]):
     evidence: list[Evidence] = field(default_factory=list)
     met_on: _dt.date | None = None
     lapses_on: _dt.date | None = None
+    due_on: _dt.date | None = None  # when ``owed`` holds: the date it is due by, read from the record
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,11 @@ class Kind(ABC, Generic[R, D]):
 
     @abstractmethod
     def describe(self, req: R, policy: Policy) -> str: ...
+
+    def owed_in_post(self, req: R) -> bool:
+        """Whether an entry requirement can still be owed once the person is in the role (so it is
+        checked in post too): a date from the record rather than ``due_after_start``."""
+        return False
 
     def fact_types(self, req: R, policy: Policy) -> Mapping[str, FactType]:
         """The facts ``derive`` produces for ``req`` and their types (fixed per kind unless overridden)."""

@@ -6,7 +6,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from pathrules.decision import Evidence, Status
 from pathrules.durations import add, elapsed
@@ -48,10 +48,25 @@ class Supervision(RequirementBase):
 
 
 class Age(RequirementBase):
-    """Minimum age in whole years."""
+    """Age in whole years on the start date: a minimum, a maximum, or a range (both inclusive)."""
 
     kind: Literal["age"]
-    at_least: int = Field(ge=0, le=120)
+    at_least: int | None = Field(default=None, ge=0, le=120, description="The youngest age, in whole years on the start date.")
+    at_most: int | None = Field(default=None, ge=0, le=120, description="The oldest age, in whole years on the start date (up to the day before the next birthday).")
+
+    @field_validator("at_most")
+    @classmethod
+    def _range_the_right_way_up(cls, value: int | None, info: ValidationInfo) -> int | None:
+        low = info.data.get("at_least")
+        if value is not None and isinstance(low, int) and value < low:
+            raise ValueError(f"expected `at_most` at or above `at_least` ({low}): the age range is upside down")
+        return value
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> Age:
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("give `at_least`, `at_most` or both")
+        return self
 
 
 @dataclass(frozen=True)
@@ -176,37 +191,63 @@ class SupervisionKind(Kind[Supervision, SupervisionDetail]):
 
 @register
 class AgeKind(Kind[Age, NoDetail]):
+    """Age on the start date (the proposed start, or today if later; in post, the spell's start), so
+    nobody ages out of a role they hold. Birthdays on 29 February fall on 28 February in other years."""
+
     model = Age
     facts = {"known": "integer", "years": "integer"}
-    threshold_fields = ("at_least",)
+    threshold_fields = ("at_least", "at_most")
 
     def gate(self, req: Age) -> Gate:
-        return ("age",), req.at_least
+        return ("age",), (req.at_least, req.at_most)
 
     def conditions(self, req: Age, policy: Policy) -> dict[str, Condition]:
-        return {"met": all_of(Cmp("known", "==", 1), Cmp("years", ">=", req.at_least))}
+        known = Cmp("known", "==", 1)
+        parts: list[Condition] = [known]
+        labels: dict[str, Condition] = {}
+        if req.at_least is not None:
+            parts.append(Cmp("years", ">=", req.at_least))
+        if req.at_most is not None:
+            parts.append(Cmp("years", "<=", req.at_most))
+            labels["blocked"] = all_of(known, Cmp("years", ">", req.at_most))
+        labels["met"] = all_of(*parts)
+        return labels
 
     def derive(self, req: Age, ctx: Context) -> Derived[NoDetail]:
         born = ctx.record.date_of_birth
         years = 0
-        met_on = None
+        met_on = lapses = None
         if born is not None:
-            years = elapsed(born, ctx.as_of, "years")
-            birthday = add(born, req.at_least, "years")
-            met_on = birthday if birthday > ctx.as_of else None
+            years = elapsed(born, ctx.start, "years")
+            if req.at_least is not None:
+                birthday = add(born, req.at_least, "years")
+                met_on = birthday if birthday > ctx.start else None
+            if req.at_most is not None and ctx.start >= ctx.as_of:
+                too_old = add(born, req.at_most + 1, "years")
+                lapses = too_old if too_old > ctx.start else None
         return Derived(
             facts={"known": flag(born is not None), "years": years},
             detail=NoDetail(),
-            evidence=[Evidence(label="age", value=years if born else "date of birth not recorded", threshold=f"at least {req.at_least}", source="date_of_birth")],
+            evidence=[Evidence(label="age on the start date", value=years if born else "date of birth not recorded", threshold=_range(req), source="date_of_birth")],
             met_on=met_on,
+            lapses_on=lapses,
         )
 
     def describe(self, req: Age, policy: Policy) -> str:
-        return f"aged {req.at_least} or over"
+        return f"aged {_range(req)} on the start date"
 
     def explain(self, req: Age, d: Derived[NoDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
+        asked = f"The role is open to people aged {_range(req)} on the start date"
         if d.facts["known"] == 0:
-            return f"The role is open from age {req.at_least}; the date of birth is not recorded.", "Record the date of birth."
+            return f"{asked}; the date of birth is not recorded.", "Record the date of birth."
         if status == "met":
-            return f"The role is open from age {req.at_least}; this is met.", None
-        return f"The role is open from age {req.at_least}.", f"This is met from {long_date(d.met_on)}." if d.met_on else None
+            return f"{asked}; this is met.", None
+        if status == "blocked":
+            return f"{asked}; on the start date the person is {d.facts['years']}.", "Ask the service which roles are open at this age."
+        return f"{asked}.", f"This is met from {long_date(d.met_on)}." if d.met_on else None
+
+
+def _range(req: Age) -> str:
+    if req.at_least is not None and req.at_most is not None:
+        return f"{req.at_least} to {req.at_most}"
+    return f"{req.at_least} or over" if req.at_least is not None else f"{req.at_most} or under"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -72,7 +72,10 @@ class Policy(Strict):
     version: str = Field(min_length=1)
     effective_from: StrictDate
     effective_until: StrictDate | None = Field(default=None, description="The last day this version is in force.")
-    jurisdiction: Jurisdiction = "england-wales"
+    jurisdiction: Jurisdiction | Annotated[list[Jurisdiction], Field(min_length=1)] = Field(
+        default="england-wales",
+        description="Where the organisation works (one, or a list for several); it decides which criminal-record schemes apply.",
+    )
     source: str | None = Field(default=None, description="Where the rules come from (a written policy, a study).")
     description: str | None = None
     catalogue: dict[Slug, CatalogueEntry] = Field(default_factory=dict)
@@ -98,6 +101,10 @@ class Policy(Strict):
             if candidate.from_ == from_role and candidate.to == to_role:
                 return candidate
         return None
+
+    @property
+    def jurisdictions(self) -> list[Jurisdiction]:
+        return [self.jurisdiction] if isinstance(self.jurisdiction, str) else list(self.jurisdiction)
 
     def in_force(self, on: _dt.date) -> bool:
         return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)

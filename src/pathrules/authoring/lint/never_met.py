@@ -20,7 +20,7 @@ def check(policy: Policy) -> Iterator[tuple[PathKey, str]]:
                 yield path, f"`{item.id}` asks for at least {item.at_least} but at most {item.at_most} in the role"
             if isinstance(item, TimeInRole) and len(base) == 3 and base[0] == "roles" and base[2] == "requires" and item.role == base[1] and item.at_least:
                 yield path, f"`{item.id}` asks for time in `{item.role}` before starting `{item.role}`: only people returning can meet it"
-            if isinstance(item, Age) and item.at_least >= 100:
+            if isinstance(item, Age) and item.at_least is not None and item.at_least >= 100:
                 yield path, f"`{item.id}` asks for an age of {item.at_least}"
 
 

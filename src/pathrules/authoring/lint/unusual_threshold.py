@@ -20,7 +20,7 @@ def check(policy: Policy) -> Iterator[tuple[PathKey, str]]:
             path = base + (index,)
             if isinstance(item, Abstinence) and days(item.at_least) > days(Duration(5, "years")):
                 yield path, f"`{item.id}` asks for {item.at_least} free from use; the studies report 30 days to 3 years"
-            if isinstance(item, Age) and not 16 <= item.at_least <= 25:
+            if isinstance(item, Age) and item.at_least is not None and not 16 <= item.at_least <= 25:
                 yield path, f"`{item.id}` sets a minimum age of {item.at_least}"
             if isinstance(item, Supervision) and days(item.within) > days(Duration(6, "months")):
                 yield path, f"`{item.id}` counts supervision over {item.within}; the studies describe monthly or more often"
