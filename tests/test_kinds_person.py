@@ -347,7 +347,7 @@ def test_pathrules_roles_describes_the_new_kinds_in_plain_language() -> None:
     assert "lived experience of their own alcohol or drug use that needed some form of structured treatment" in text
     assert "stable in recovery and free from problematic drug and alcohol use, as assessed by service manager, operations manager or volunteer services" in text
     assert "where one is made, an agreement to be alcohol-free by a date agreed with service manager" in text
-    assert "issued within 6 months before joining the organisation may be reused" in text and "a new application is then owed at the start" in text
+    assert "issued within 6 months before joining the organisation may be reused" in text and "a new application is then owed when the placement begins" in text
 
 
 def test_a_decision_explains_an_owed_new_form_and_an_agreed_date_to_staff() -> None:

@@ -31,9 +31,10 @@ def _marker(status: Status, color: bool) -> str:
     return _paint(words.symbol, words.colour, True) if color else words.marker
 
 
-def _requirement_lines(result: RequirementResult, color: bool) -> list[str]:
+def _requirement_lines(result: RequirementResult, color: bool, *, in_post: bool = False) -> list[str]:
     lines = [f"  {_marker(result.status, color)} {result.id}: {result.reason}"]
-    if result.because and result.status != "met":
+    # an entry rule's `because` explains why it comes before starting: beside someone in post it misleads
+    if result.because and result.status != "met" and not (in_post and result.stage == "entry"):
         lines.append(f"      why: {result.because.strip()}")
     if result.next_step and result.status != "met":
         lines.append(f"      next: {result.next_step}")
@@ -81,7 +82,7 @@ def _staff_text(decision: Decision, color: bool) -> str:
         "Requirements:",
     ]
     for result in decision.requirements:
-        lines += _requirement_lines(result, color)
+        lines += _requirement_lines(result, color, in_post=decision.stage == "continuation")
     if decision.conditions:
         lines += ["", "Owed after starting:" if decision.stage == "entry" else "Owed:"]
         lines += [_owed_line(c) for c in decision.conditions]

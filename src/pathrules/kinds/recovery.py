@@ -171,7 +171,8 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
     def derive(self, req: Treatment, ctx: Context) -> Derived[TreatmentDetail]:
         episode = ctx.record.treatment
         status = episode.status if episode else None
-        discharged = episode.discharged_on if episode and episode.discharged_on and episode.discharged_on <= ctx.as_of else None
+        # a discharge date means something only for a completed episode (the record may carry one regardless)
+        discharged = episode.discharged_on if status == "completed" and episode and episode.discharged_on and episode.discharged_on <= ctx.as_of else None
         if status == "completed" and episode and episode.discharged_on and episode.discharged_on > ctx.as_of:
             status = "in_treatment"  # as of this day, not yet discharged
         unit_amount = req.completed_at_least

@@ -230,7 +230,7 @@ class VettingKind(Kind[Vetting, VettingDetail]):
             before = "joining the organisation" if req.reuse_before == "joining" else "starting"
             text += f" (a certificate at this level issued within {req.reuse_if_issued_within} before {before} may be reused"
             text += "; the organisation's own check carries over between its roles" if req.reuse_before == "joining" else ""
-            text += "; a new application is then owed at the start)" if req.on_reuse == "new_application_at_start" else ")"
+            text += "; a new application is then owed when the placement begins)" if req.on_reuse == "new_application_at_start" else ")"
         text += "; a disclosure " + ("means the role cannot start" if req.on_disclosure == "bar" else "leads to a risk assessment by managers, not an automatic refusal")
         return text
 
