@@ -69,6 +69,9 @@ class VettingKind(Kind[Vetting, VettingDetail]):
         stronger_status = a.status == "returned" or b.status == "applied"
         return a.scheme == b.scheme and LEVEL_ORDER[a.level] >= LEVEL_ORDER[b.level] and stronger_status and a.reuse_if_issued_within == b.reuse_if_issued_within
 
+    def blanket_ban(self, req: Vetting) -> str | None:
+        return "on_disclosure" if req.on_disclosure == "bar" else None
+
     def conditions(self, req: Vetting, policy: Policy) -> dict[str, Condition]:
         current = Cmp("current", "==", 1)
         clear = all_of(current, any_of(Cmp("disclosure", "==", 0), Cmp("review", "==", REVIEW_ACCEPTED)))
