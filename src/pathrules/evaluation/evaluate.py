@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,6 +24,7 @@ from pathrules.errors import EvaluationError, PathrulesError
 from pathrules.evaluation.letter import Plain, letter_for, sentence_for
 from pathrules.evaluation.summaries import summary
 from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
+from pathrules.fork_safety import ForkSafeLock
 from pathrules.kinds import kind_of
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
 from pathrules.policy.loader import LoadedPolicy
@@ -73,7 +73,7 @@ class Evaluator:
             raise EvaluationError("no policies loaded")
         self.engine = make_engine(engine)
         self._targets: dict[tuple[str, str, Mode, str | None], CompiledTarget] = {}
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()  # a fork while another thread compiles must not hang the child
         self.enforce_dates = enforce_dates
 
     # ---- choosing the policy version and the target ---------------------------------------------
