@@ -31,13 +31,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
+from example_counts import examples
 from pathrules.batch.csv_format import COLUMNS
 from pathrules.cli.main import run
 
-settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("release", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-FUZZ = settings(settings.get_profile(PROFILE if PROFILE in ("ci", "release") else "ci"))
+FUZZ = settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ENGINES = ["python", "auto"] if PROFILE == "release" else ["python"]
 AS_OF = "2026-11-23"
 
