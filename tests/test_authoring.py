@@ -264,3 +264,26 @@ def test_diff_cli_prints_changes_and_counts(tmp_path: Path) -> None:
     assert code == 0
     assert "`free-from-use` changed" in out and "at_least: 3 months -> 6 months" in out
     assert "lena-v / peer-mentor: eligible -> not_yet" in out and "eligible -> not_yet: 1" in out
+
+
+def test_a_case_that_cannot_run_is_a_located_diagnostic_in_text_and_json(tmp_path: Path) -> None:
+    file = tmp_path / "cases.tests.yaml"
+    file.write_text(
+        f"policy: {POLICIES / 'thesis-appendix-organisation.yaml'}\n"
+        "cases:\n"
+        f"  - name: no date\n    role: peer-mentor\n    record: {EXAMPLES / 'amira.yaml'}\n    expect: {{outcome: eligible}}\n"
+        f"  - name: no such role\n    role: astronaut\n    as_of: 2026-11-23\n    record: {EXAMPLES / 'amira.yaml'}\n    expect: {{outcome: eligible}}\n"
+        "  - name: no such record\n    role: peer-mentor\n    as_of: 2026-11-23\n    record: missing.yaml\n    expect: {outcome: eligible}\n"
+    )
+    code, out, _ = cli("test", str(file))
+    assert code == 1
+    assert f"{file}:3:5: error[incomplete-case]: cases[0]:" in out
+    assert f"{file}:7:5: error[case-error]: cases[1]:" in out
+    assert f"{file}:15:13: error[unreadable]: cases[2].record:" in out
+    code, data, _ = cli("test", str(file), "--json")
+    cases = json.loads(data)["cases"]
+    assert [c["status"] for c in cases] == ["ERROR"] * 3
+    first = cases[0]["diagnostics"][0]
+    assert (first["code"], first["severity"], first["file"], first["line"], first["column"]) == ("incomplete-case", "error", str(file), 3, 5)
+    assert set(first) == set(pathrules.Diagnostic("c", "m").to_dict())
+    assert {d["code"] for c in cases for d in c["diagnostics"]} <= set(DIAGNOSTIC_CODES)

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 import pathrules
 from conftest import AS_OF, DURABLE, EXAMPLES, POLICIES, example, needs_durable
+from example_counts import examples
 from pathrules.cli.main import run
 from pathrules.engine.durable_engine import MAX_RULES, DurableEngine, compile_condition, ruleset_definition
 from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Condition, FactType, Not, holds
@@ -22,7 +23,7 @@ from pathrules.errors import EngineError
 from strategies import form_programs
 
 _NAMES = itertools.count(1)
-FORM_SETTINGS = settings(max_examples=3 * settings.default.max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FORM_SETTINGS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def _answer(engine: Any, types: dict[str, FactType], condition: Condition, facts: dict[str, Any]) -> tuple[str, bool | None]:

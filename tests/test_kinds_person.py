@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import DURABLE, POLICIES
+from example_counts import examples
 from pathrules.cli.main import run
 from pathrules.errors import PolicyError, RecordError
 from pathrules.policy.loader import load_policy_text
 from pathrules.record.loader import record_from_dict
 
-BOUNDARY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BOUNDARY = settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DAY = dt.timedelta(days=1)
 AROUND = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2028, 12, 31))
 NEAR = st.sampled_from([-2, -1, 0, 1, 2])  # days either side of a threshold's date

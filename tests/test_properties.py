@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import AS_OF, DURABLE, ROOT, needs_durable, shipped_policies
+from example_counts import examples
 from pathrules.decision import rank
 from pathrules.record.model import Approval, Completion
 from pathrules.policy.schema import json_compatible
@@ -19,12 +20,11 @@ from strategies import BASE, boundary_records, policy_documents, records
 
 POLICIES = shipped_policies()
 EVALUATORS = {p.id: (pathrules.Evaluator(p, engine="python"), pathrules.Evaluator(p, engine="durable" if DURABLE else "python")) for p in POLICIES}
-PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY_SETTINGS = settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 STATUSES = ("met", "owed", "pending", "review", "blocked", "not_met")
 OUTCOMES = ("eligible", "conditional", "pending", "not_yet", "review", "ineligible")
-RELEASE_SCALE = max(1, settings.default.max_examples // 100)  # 20 under HYPOTHESIS_PROFILE=release (conftest.py)
 
 
 def _targets(policy: pathrules.LoadedPolicy) -> list[tuple[str, str | None]]:
@@ -52,7 +52,7 @@ def test_both_engines_agree_on_generated_policies_at_their_thresholds(request: p
     every outcome occurs, and durable-rules and the oracle give the same decision every time."""
     seen: Counter[str] = Counter()
 
-    @settings(max_examples=150 * RELEASE_SCALE, deadline=None, derandomize=RELEASE_SCALE == 1, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(150), deadline=None, derandomize=examples(1) == 1, suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def agree(data: st.DataObject) -> None:
         document = data.draw(policy_documents())

@@ -24,6 +24,7 @@ from pathrules.decision import (
 )
 from pathrules.durations import Duration
 from pathrules.errors import (
+    AuditError,
     Diagnostic,
     EngineError,
     EvaluationError,
@@ -56,6 +57,7 @@ def evaluate(
 
 __all__ = [
     "ActivityResult",
+    "AuditError",
     "Decision",
     "Diagnostic",
     "Duration",

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pathrules.kinds import kind_for
+from pathrules.kinds import kind_of
 from pathrules.policy.model import Policy
 from pathrules.policy.requirements import Requirement, RequirementItem
 
 
 def describe_requirement(requirement: Requirement, policy: Policy) -> str:
-    text = kind_for(requirement.kind).describe(requirement, policy)
+    text = kind_of(requirement).describe(requirement, policy)
     if requirement.due_after_start is not None:
         text += f" — you can start without this; it is due within {requirement.due_after_start} of starting"
     if requirement.discretionary:

@@ -83,6 +83,8 @@ DIAGNOSTIC_CODES: dict[str, str] = {
     "same-file": "a batch output that is the same file as its input",
     "csv": "a CSV header row that is not valid CSV",
     "duplicate-column": "a CSV header that names a column twice",
+    "incomplete-case": "a policy-test case without a `role` or an `as_of`",
+    "case-error": "a policy-test case that cannot be evaluated (an unknown role, no policy in force)",
 }
 
 

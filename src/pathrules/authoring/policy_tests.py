@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pathrules.decision import OUTCOME_ORDER, Decision
-from pathrules.errors import InputError, PathrulesError, Problem
+from pathrules.errors import Diagnostic, InputError, PathrulesError, Problem
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.located_errors import problems_from
 from pathrules.policy.loader import LoadedPolicy, load_policy
@@ -34,7 +34,12 @@ class CaseResult:
     line: int | None
     passed: bool
     failures: list[str] = field(default_factory=list)
-    error: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def error(self) -> str | None:
+        """The case's diagnostics as one line: what ``--json`` printed as ``error`` before them."""
+        return " ".join(" ".join(str(d).split()) for d in self.diagnostics) or None
 
     @property
     def status(self) -> str:
@@ -176,14 +181,25 @@ def run_file(path: Path, report: Report, engine: EngineChoice = "auto", policy_o
             role = case.role or spec.defaults.role
             as_of: _dt.date | None = case.as_of or spec.defaults.as_of
             if role is None or as_of is None:
-                raise PathrulesError("each case needs a `role` and an `as_of` (or `defaults:` giving them)")
-            record = _record(case.record, path, located, index)
-            decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role)
-            result.failures = _check(case, decision, coverage)
-            result.passed = not result.failures
+                result.diagnostics = [located.problem("incomplete-case", "each case needs a `role` and an `as_of`", ("cases", index), help="give them in the case or in `defaults:`")]
+            else:
+                record = _record(case.record, path, located, index)
+                decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role)
+                result.failures = _check(case, decision, coverage)
+                result.passed = not result.failures
+        except InputError as err:
+            result.diagnostics = [_at_case(problem, located, index) for problem in err.problems]
         except PathrulesError as err:
-            result.error = " ".join(str(err).split())
+            result.diagnostics = [located.problem("case-error", " ".join(str(err).split()), ("cases", index))]
         report.results.append(result)
+
+
+def _at_case(problem: Diagnostic, located: Located, index: int) -> Diagnostic:
+    """A record problem with no line (a missing or unreadable record file) is reported at the case's
+    `record:` field, so every case error points into the test file; located ones stay where they are."""
+    if problem.line is not None:
+        return problem
+    return located.problem(problem.code, f"{problem.file}: {problem.message}", ("cases", index, "record"), help=problem.help)
 
 
 def _record(source: str | dict[str, Any], path: Path, located: Located, index: int) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,7 +24,8 @@ from pathrules.errors import EvaluationError, PathrulesError
 from pathrules.evaluation.letter import Plain, letter_for, sentence_for
 from pathrules.evaluation.summaries import summary
 from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
-from pathrules.kinds import kind_for
+from pathrules.fork_safety import ForkSafeLock
+from pathrules.kinds import kind_of
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.record.as_of import as_it_stood
@@ -73,7 +73,7 @@ class Evaluator:
             raise EvaluationError("no policies loaded")
         self.engine = make_engine(engine)
         self._targets: dict[tuple[str, str, Mode, str | None], CompiledTarget] = {}
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()  # a fork while another thread compiles must not hang the child
         self.enforce_dates = enforce_dates
 
     # ---- choosing the policy version and the target ---------------------------------------------
@@ -134,7 +134,7 @@ class Evaluator:
             start = max(day, person.proposed_start) if person.proposed_start else day
         ctx = Context(person, loaded.policy, day, start)
         words = Plain(loaded.policy, person)
-        derived = {slot.key: kind_for(slot.requirement.kind).derive(slot.requirement, ctx) for slot in target.slots}
+        derived = {slot.key: kind_of(slot.requirement).derive(slot.requirement, ctx) for slot in target.slots}
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
         return _assemble(loaded, target, given, ctx, results, self.engine, words)
@@ -183,7 +183,7 @@ def decider(slot: Slot) -> str | None:
 def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
     requirement = slot.requirement
     status, due = _status(slot, fired, ctx, derived)
-    kind = kind_for(requirement.kind)
+    kind = kind_of(requirement)
     explain_as: Status = status
     if status == "owed":
         explain_as = "pending" if "pending" in fired else "not_met"  # owed is not missing: explain what is in hand

@@ -15,8 +15,9 @@ python-jsonschema's keyword functions): its pydantic ``model`` (what a policy au
 * ``describe(req, policy)`` -- what the requirement asks, for `pathrules roles` and the handbook;
 * ``check_references(req, policy, located, path)`` -- what a schema cannot check (catalogue ids,
   roles, attributes), as located problems;
-* ``implies(a, b)``, ``gate(req)``, ``threshold_fields`` -- what `pathrules lint` and the mutation
-  check need to know about the kind's thresholds.
+* ``implies(a, b)``, ``gate(req)``, ``unmeetable``, ``unusual_thresholds``, ``blanket_ban``,
+  ``threshold_fields`` -- what `pathrules lint` and the mutation check need to know about the kind's
+  thresholds; the lint rules ask the kind and never name one.
 
 The registry is keyed by the model class; the tagged union of requirements in
 ``pathrules.policy.requirements`` is built from it, so a requirement that parses always has a kind.
@@ -162,6 +163,19 @@ class Kind(ABC, Generic[R, D]):
 
     def gate(self, req: R) -> Gate | None:
         """(scope, threshold): two requirements with one scope set the same gate, to this threshold."""
+        return None
+
+    def unmeetable(self, req: R, listed_in: PathKey) -> list[str]:
+        """Why no one can meet ``req`` where it is listed (``listed_in`` is e.g. ("roles", id, "requires")),
+        for lint's never-met; empty when someone can."""
+        return []
+
+    def unusual_thresholds(self, req: R) -> list[str]:
+        """Thresholds far from what the source studies report, for lint's unusual-threshold."""
+        return []
+
+    def blanket_ban(self, req: R) -> str | None:
+        """The field that bars a person on any disclosure whatever it is (lint's blanket-ban), else None."""
         return None
 
     def threshold_paths(self, data: Mapping[str, Any]) -> Iterator[PathKey]:

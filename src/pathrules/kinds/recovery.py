@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from pathrules.decision import Evidence, Status
+from pathrules.durations import Duration
 from pathrules.engine.ir import Cmp, Condition, all_of, any_of
 from pathrules.kinds.base import Context, Derived, Gate, Kind, RequirementBase, days, flag, long_date, names, register
 from pathrules.policy.fields import DurationField, Slug
@@ -67,6 +68,11 @@ class AbstinenceKind(Kind[Abstinence, AbstinenceDetail]):
 
     def gate(self, req: Abstinence) -> Gate:
         return ("abstinence", tuple(sorted(req.substances))), days(req.at_least)
+
+    def unusual_thresholds(self, req: Abstinence) -> list[str]:
+        if days(req.at_least) > days(Duration(5, "years")):
+            return [f"`{req.id}` asks for {req.at_least} free from use; the studies report 30 days to 3 years"]
+        return []
 
     def conditions(self, req: Abstinence, policy: Policy) -> dict[str, Condition]:
         long_enough = any_of(Cmp("has_use", "==", 0), Cmp("elapsed", ">=", req.at_least.amount))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from pathrules.decision import Evidence, Status
-from pathrules.durations import add, elapsed
+from pathrules.durations import Duration, add, elapsed
 from pathrules.engine.ir import Cmp, Condition, FactValue, all_of
 from pathrules.errors import Problem
 from pathrules.kinds.base import Context, Derived, Gate, Kind, NoDetail, RequirementBase, days, flag, long_date, register
@@ -95,6 +95,19 @@ class TimeInRoleKind(Kind[TimeInRole, TimeInRoleDetail]):
     def gate(self, req: TimeInRole) -> Gate:
         return ("time_in_role", req.role), (req.at_least and days(req.at_least), req.at_most and days(req.at_most))
 
+    def unmeetable(self, req: TimeInRole, listed_in: PathKey) -> list[str]:
+        reasons = []
+        if req.at_least and req.at_most and days(req.at_least) > days(req.at_most):
+            reasons.append(f"`{req.id}` asks for at least {req.at_least} but at most {req.at_most} in the role")
+        if len(listed_in) == 3 and listed_in[0] == "roles" and listed_in[2] == "requires" and req.role == listed_in[1] and req.at_least:
+            reasons.append(f"`{req.id}` asks for time in `{req.role}` before starting `{req.role}`: only people returning can meet it")
+        return reasons
+
+    def unusual_thresholds(self, req: TimeInRole) -> list[str]:
+        if req.at_least and days(req.at_least) > days(Duration(5, "years")):
+            return [f"`{req.id}` asks for {req.at_least} in a role"]
+        return []
+
     def conditions(self, req: TimeInRole, policy: Policy) -> dict[str, Condition]:
         parts: list[Condition] = [Cmp("held", "==", 1)]
         labels: dict[str, Condition] = {}
@@ -166,6 +179,11 @@ class SupervisionKind(Kind[Supervision, SupervisionDetail]):
     facts = {"count": "integer"}
     threshold_fields = ("at_least", "within")
 
+    def unusual_thresholds(self, req: Supervision) -> list[str]:
+        if days(req.within) > days(Duration(6, "months")):
+            return [f"`{req.id}` counts supervision over {req.within}; the studies describe monthly or more often"]
+        return []
+
     def conditions(self, req: Supervision, policy: Policy) -> dict[str, Condition]:
         return {"met": Cmp("count", ">=", req.at_least)}
 
@@ -200,6 +218,12 @@ class AgeKind(Kind[Age, NoDetail]):
 
     def gate(self, req: Age) -> Gate:
         return ("age",), (req.at_least, req.at_most)
+
+    def unmeetable(self, req: Age, listed_in: PathKey) -> list[str]:
+        return [f"`{req.id}` asks for an age of {req.at_least}"] if req.at_least is not None and req.at_least >= 100 else []
+
+    def unusual_thresholds(self, req: Age) -> list[str]:
+        return [] if req.at_least is None or 16 <= req.at_least <= 25 else [f"`{req.id}` sets a minimum age of {req.at_least}"]
 
     def conditions(self, req: Age, policy: Policy) -> dict[str, Condition]:
         known = Cmp("known", "==", 1)

@@ -123,6 +123,9 @@ class VettingKind(Kind[Vetting, VettingDetail]):
         same_reuse = (a.reuse_if_issued_within, a.reuse_before) == (b.reuse_if_issued_within, b.reuse_before) and (a.on_reuse == b.on_reuse or b.on_reuse == "nothing_more")
         return a.scheme == b.scheme and LEVEL_ORDER[a.level] >= LEVEL_ORDER[b.level] and stronger_status and same_reuse
 
+    def blanket_ban(self, req: Vetting) -> str | None:
+        return "on_disclosure" if req.on_disclosure == "bar" else None
+
     def conditions(self, req: Vetting, policy: Policy) -> dict[str, Condition]:
         current = Cmp("current", "==", 1)
         clear = all_of(current, any_of(Cmp("disclosure", "==", 0), Cmp("review", "==", REVIEW_ACCEPTED)))
