@@ -94,6 +94,10 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
         for _ in range(draw(st.integers(0, 2)))
     ]
     data["supervision"] = draw(st.lists(days_around(120), max_size=5))
+    data["services_used"] = [
+        {"service": draw(st.sampled_from(PLACES)), "team": draw(st.none() | st.sampled_from(PLACES)), "started_on": draw(st.none() | days_around(900)), "until": draw(st.none() | days_around(900))}
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     attributes: dict[str, Any] = {}
     for name, declared in policy.attributes.items():
         if draw(st.booleans()):
@@ -104,6 +108,7 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
     return Record.model_validate(data)
 
 
+PLACES = ("harbour-lane", "north", "south")  # services and teams records and placements share, so bars match often
 SLUGS = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 36), st.sampled_from(["days", "weeks", "months", "years"]))
 
@@ -111,7 +116,7 @@ DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 36), st.sampled_fr
 @st.composite
 def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: list[str]) -> dict[str, Any]:
     """One random requirement of any kind that only refers to what exists."""
-    kind = draw(st.sampled_from(["abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age"]))
+    kind = draw(st.sampled_from(["abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "placement_bar"]))
     base: dict[str, Any] = {"id": rid, "kind": kind}
     if draw(st.booleans()):
         base["because"] = draw(printable_text(min_size=1, max_size=20))
@@ -149,6 +154,8 @@ def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: lis
         base |= {"role": draw(st.sampled_from(roles)), "at_least": draw(DURATIONS)}
     elif kind == "supervision":
         base |= {"at_least": draw(st.integers(1, 4)), "within": draw(DURATIONS)}
+    elif kind == "placement_bar":
+        base |= {"former": draw(st.sampled_from(["team", "service"]))} | ({"lasts": draw(DURATIONS)} if draw(st.booleans()) else {})
     elif kind == "age":
         base |= {"at_least": draw(st.integers(16, 25))}
     return base

@@ -30,10 +30,11 @@ def _targets(policy: pathrules.LoadedPolicy) -> list[tuple[str, str | None]]:
 def test_durable_rules_and_the_python_oracle_agree(policy: pathrules.LoadedPolicy, data: st.DataObject) -> None:
     record = data.draw(records(policy.policy))
     as_of = data.draw(st.integers(-200, 200).map(lambda d: AS_OF + dt.timedelta(days=d)))
+    placement = data.draw(st.none() | st.sampled_from(["north", "harbour-lane/south"]))
     oracle, durable = EVALUATORS[policy.id]
     for role, from_role in _targets(policy):
-        a = oracle.evaluate(record, role, as_of=as_of, from_role=from_role)
-        b = durable.evaluate(record, role, as_of=as_of, from_role=from_role)
+        a = oracle.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
+        b = durable.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
         assert a.comparable() == b.comparable()
         assert b.engine.name == "durable-rules"
 

@@ -178,7 +178,7 @@ def run_file(path: Path, report: Report, engine: EngineChoice = "auto", policy_o
             if role is None or as_of is None:
                 raise PathrulesError("each case needs a `role` and an `as_of` (or `defaults:` giving them)")
             record = _record(case.record, path, located, index)
-            decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role)
+            decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role, placement=case.placement)
             result.failures = _check(case, decision, coverage)
             result.passed = not result.failures
         except PathrulesError as err:

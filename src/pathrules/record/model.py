@@ -105,6 +105,15 @@ class RoleSpell(RecordPart):
         return self.started_on <= day and (self.ended_on is None or self.ended_on > day)
 
 
+class ServiceUse(RecordPart):
+    """Where the person used services, so that a placement there can be barred (thesis §5.1, l.1140)."""
+
+    service: Slug
+    team: Slug | None = Field(default=None, description="The team within the service, where known.")
+    started_on: StrictDate | None = Field(default=None, description="When they began using it (entries dated after the decision's day are left out).")
+    until: StrictDate | None = Field(default=None, description="The last day as a service user there; empty means still using it.")
+
+
 AttributeValue = PlainValue  # finite numbers in range, ISO dates, text kept as text
 
 
@@ -127,5 +136,6 @@ class Record(RecordPart):
     identity: IdentityCheck | None = None
     roles_held: list[RoleSpell] = Field(default_factory=list)
     supervision: list[StrictDate] = Field(default_factory=list, description="Dates of supervision sessions attended.")
+    services_used: list[ServiceUse] = Field(default_factory=list, description="Where the person was a service user (for placement bars).")
     attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
     notes: str | None = None
