@@ -114,6 +114,14 @@ class ServiceUse(RecordPart):
     until: StrictDate | None = Field(default=None, description="The last day as a service user there; empty means still using it.")
 
 
+class Lapse(RecordPart):
+    """A lapse while in a role, as the service recorded it, with the support conversation that followed."""
+
+    lapsed_on: StrictDate
+    support_held_on: StrictDate | None = Field(default=None, description="When the check-in or three-way meeting was held.")
+    note: str | None = None
+
+
 AttributeValue = PlainValue  # finite numbers in range, ISO dates, text kept as text
 
 
@@ -136,6 +144,7 @@ class Record(RecordPart):
     identity: IdentityCheck | None = None
     roles_held: list[RoleSpell] = Field(default_factory=list)
     supervision: list[StrictDate] = Field(default_factory=list, description="Dates of supervision sessions attended.")
+    lapses: list[Lapse] = Field(default_factory=list, description="Lapses while in a role (a lapse is not an exit; see the `lapse` kind).")
     services_used: list[ServiceUse] = Field(default_factory=list, description="Where the person was a service user (for placement bars).")
     attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
     notes: str | None = None
