@@ -118,6 +118,10 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
             agreement["fulfilled_on"] = agreed + dt.timedelta(days=draw(st.integers(0, 400)))
         agreements.append(agreement)
     data["agreements"] = agreements
+    data["services_used"] = [
+        {"service": draw(st.sampled_from(PLACES)), "team": draw(st.none() | st.sampled_from(PLACES)), "started_on": draw(st.none() | days_around(900)), "until": draw(st.none() | days_around(900))}
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     attributes: dict[str, Any] = {}
     for name, declared in policy.attributes.items():
         if draw(st.booleans()):
@@ -233,6 +237,10 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
             data["approvals"] = [{"item": req.item, "approver": a, "approved_on": yesterday} for a in req.approvers]  # type: ignore[attr-defined]
         elif kind == "identity":
             data["identity"] = {"seen_in_person_on": yesterday}
+        elif kind == "placement_bar":
+            lasts = req.lasts  # type: ignore[attr-defined]
+            until = add(as_of, -lasts.amount, lasts.unit) + dt.timedelta(days=draw(near)) if lasts else yesterday
+            data["services_used"] = [] if aim == "meet" else [{"service": "harbour-lane", "team": "north", "until": None if aim == "wait" else until}]
         elif kind == "expression":
             compare = req.expression.not_ if hasattr(req.expression, "not_") else req.expression  # type: ignore[attr-defined]
             items = getattr(compare, "any", None) or getattr(compare, "all", None)
@@ -248,6 +256,8 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
 
 
 KINDS = ("abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "lived_experience", "assessment", "agreement", "expression")
+KINDS = ("abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "placement_bar", "expression")
+PLACES = ("harbour-lane", "north", "south")  # services and teams records and placements share, so bars match often
 SLUGS = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 36), st.sampled_from(["days", "weeks", "months", "years"]))
 
@@ -302,6 +312,8 @@ def requirement(
         base |= {bound: draw(DURATIONS) for bound in bounds}
     elif kind == "supervision":
         base |= {"at_least": draw(st.integers(1, 4)), "within": draw(DURATIONS)}
+    elif kind == "placement_bar":
+        base |= {"former": draw(st.sampled_from(["team", "service"]))} | ({"lasts": draw(DURATIONS)} if draw(st.booleans()) else {})
     elif kind == "age":
         low = draw(st.none() | st.integers(16, 25))
         high = draw(st.none() | st.integers(low or 16, 35)) if low is not None else draw(st.integers(16, 35))

@@ -66,7 +66,7 @@ def test_coverage_lists_what_no_case_asserted_and_min_coverage_fails(tmp_path: P
 """)
     code, out, _ = cli("test", str(file), "--min-coverage", "50")
     assert code == 1
-    assert "requirements 2.6% (1/38)" in out
+    assert "requirements 2.6% (1/39)" in out
     assert "not covered: service-user-representative:in-or-after-treatment" in out
     assert "below --min-coverage 50" in out
     _, data, _ = cli("test", str(file), "--json")

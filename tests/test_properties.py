@@ -38,10 +38,11 @@ def _targets(policy: pathrules.LoadedPolicy) -> list[tuple[str, str | None]]:
 def test_durable_rules_and_the_python_oracle_agree(policy: pathrules.LoadedPolicy, data: st.DataObject) -> None:
     record = data.draw(records(policy.policy))
     as_of = data.draw(st.integers(-200, 200).map(lambda d: AS_OF + dt.timedelta(days=d)))
+    placement = data.draw(st.none() | st.sampled_from(["north", "harbour-lane/south"]))
     oracle, durable = EVALUATORS[policy.id]
     for role, from_role in _targets(policy):
-        a = oracle.evaluate(record, role, as_of=as_of, from_role=from_role)
-        b = durable.evaluate(record, role, as_of=as_of, from_role=from_role)
+        a = oracle.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
+        b = durable.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
         assert a.comparable() == b.comparable()
         assert b.engine.name == "durable-rules"
 
@@ -59,11 +60,12 @@ def test_both_engines_agree_on_generated_policies_at_their_thresholds(request: p
         loaded = pathrules.load_policy_text(yaml.safe_dump(json_compatible(document), sort_keys=False), "generated.yaml")
         as_of = BASE + dt.timedelta(days=data.draw(st.integers(-3, 3)))
         record = data.draw(boundary_records(loaded.policy, as_of))
+        placement = data.draw(st.none() | st.sampled_from(["north", "harbour-lane/south"]))
         oracle = pathrules.Evaluator(loaded, engine="python", enforce_dates=False)
         durable = pathrules.Evaluator(loaded, engine="durable", enforce_dates=False)
         for role, from_role in _targets(loaded):
-            expected = oracle.evaluate(record, role, as_of=as_of, from_role=from_role)
-            assert durable.evaluate(record, role, as_of=as_of, from_role=from_role).comparable() == expected.comparable()
+            expected = oracle.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
+            assert durable.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement).comparable() == expected.comparable()
             seen["outcome " + expected.outcome] += 1
             seen.update("status " + r.status for r in expected.requirements)
 

@@ -109,6 +109,7 @@ class Target(_Frozen):
     role: str
     title: str
     from_role: str | None = None
+    placement: str | None = Field(default=None, description="The team (or service/team) the decision is for; empty: the role in general.")
 
 
 class Decision(_Frozen):

@@ -67,6 +67,7 @@ DIAGNOSTIC_CODES: dict[str, str] = {
     "catalogue-type": "a catalogue entry of the wrong type",
     "unknown-role": "a reference to a role that is not defined",
     "unknown-attribute": "an expression attribute that is not declared",
+    "unknown-activity": "a lapse rule pausing an activity the role does not gate",
     "attribute-type": "a comparison that does not fit the attribute's type",
     "activity-conflict": "an activity both gated and never allowed",
     "scheme-jurisdiction": "a criminal-record scheme outside the policy's jurisdiction",

@@ -184,7 +184,7 @@ def run_file(path: Path, report: Report, engine: EngineChoice = "auto", policy_o
                 result.diagnostics = [located.problem("incomplete-case", "each case needs a `role` and an `as_of`", ("cases", index), help="give them in the case or in `defaults:`")]
             else:
                 record = _record(case.record, path, located, index)
-                decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role)
+                decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role, placement=case.placement)
                 result.failures = _check(case, decision, coverage)
                 result.passed = not result.failures
         except InputError as err:

@@ -47,6 +47,7 @@ class Case(_Strict):
     role: str | None = None
     from_role: str | None = None
     as_of: _dt.date | None = None
+    placement: str | None = Field(default=None, description="Decide for this placement (a team, or service/team).")
     expect: Expect
 
 

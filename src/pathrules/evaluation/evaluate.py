@@ -27,6 +27,7 @@ from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_tar
 from pathrules.fork_safety import ForkSafeLock
 from pathrules.kinds import kind_of
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
+from pathrules.kinds.placement import Placement
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.record.as_of import as_it_stood
 from pathrules.record.loader import RecordInput, load_record, record_digest
@@ -119,8 +120,12 @@ class Evaluator:
         as_of: _dt.date | None = None,
         from_role: str | None = None,
         policy_id: str | None = None,
+        placement: str | None = None,
     ) -> Decision:
-        """Decide whether the person can start in ``role`` (or progress to it from ``from_role``)."""
+        """Decide whether the person can start in ``role`` (or progress to it from ``from_role``).
+
+        ``placement`` (a team, or ``service/team``) decides for that placement: a placement bar then
+        applies to it alone, and other placements stay open."""
         given = load_record(record)
         day = as_of or _dt.date.today()
         person = as_it_stood(given, day)  # the one place "as of" is enforced: no kind sees a later event
@@ -132,12 +137,21 @@ class Evaluator:
             start = spell
         else:
             start = max(day, person.proposed_start) if person.proposed_start else day
-        ctx = Context(person, loaded.policy, day, start)
+        if placement is not None:
+            Placement.parse(placement)  # a bad placement is bad input even where no bar looks at it
+        ctx = Context(person, loaded.policy, day, start, placement)
         words = Plain(loaded.policy, person)
         derived = {slot.key: kind_of(slot.requirement).derive(slot.requirement, ctx) for slot in target.slots}
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
-        return _assemble(loaded, target, given, ctx, results, self.engine, words)
+        decision = _assemble(loaded, target, given, ctx, results, self.engine, words)
+        if placement is None:
+            return decision
+        update: dict[str, Any] = {"target": decision.target.model_copy(update={"placement": placement})}
+        blocked = [r for r in decision.requirements if r.status == "blocked"]
+        if blocked and all(r.kind == "placement_bar" for r in blocked):
+            update["summary"] = f"Not in this placement: {decision.target.title} in {placement} is barred under this policy; other placements stay open."
+        return decision.model_copy(update=update)
 
     def evaluate_many(
         self,
@@ -147,11 +161,12 @@ class Evaluator:
         as_of: _dt.date | None = None,
         from_role: str | None = None,
         policy_id: str | None = None,
+        placement: str | None = None,
     ) -> Iterator[Decision | Failed]:
         """One result per input, in order: a Decision or a Failed naming what was wrong."""
         for index, record in enumerate(records):
             try:
-                yield self.evaluate(record, role, as_of=as_of, from_role=from_role, policy_id=policy_id)
+                yield self.evaluate(record, role, as_of=as_of, from_role=from_role, policy_id=policy_id, placement=placement)
             except PathrulesError as err:
                 yield Failed(index, err)
 

@@ -86,6 +86,7 @@ class Context:
     policy: Policy
     as_of: _dt.date
     start: _dt.date
+    placement: str | None = None  # the team (or service/team) the decision is for; None: the role in general
 
 
 @dataclass

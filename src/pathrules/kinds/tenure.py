@@ -24,18 +24,31 @@ if TYPE_CHECKING:
 ONE_DAY = _dt.timedelta(days=1)
 
 
+SpellRule = Literal["latest", "all"]
+
+
 class TimeInRole(RequirementBase):
-    """Time in a role (the most recent spell)."""
+    """Time in a role: the most recent spell, or every spell added up (the policy says how breaks count)."""
 
     kind: Literal["time_in_role"]
     role: Slug
     at_least: DurationField | None = None
     at_most: DurationField | None = None
+    spells: SpellRule = Field(
+        default="latest",
+        description="`latest`: only the most recent spell counts (a return starts anew); `all`: time in every spell adds up, breaks not counted.",
+    )
+    breaks_up_to: DurationField | None = Field(
+        default=None,
+        description="With `spells: all`: a break longer than this starts the count anew; without it, every earlier spell counts.",
+    )
 
     @model_validator(mode="after")
     def _some_bound(self) -> TimeInRole:
         if self.at_least is None and self.at_most is None:
             raise ValueError("give `at_least`, `at_most` or both")
+        if self.breaks_up_to is not None and self.spells != "all":
+            raise ValueError("`breaks_up_to` says which breaks time in the role survives: it needs `spells: all`")
         return self
 
 
@@ -72,6 +85,47 @@ class Age(RequirementBase):
 @dataclass(frozen=True)
 class TimeInRoleDetail:
     spell: RoleSpell | None
+    counted: int = 1  # how many spells the time was added up from
+
+
+@dataclass(frozen=True)
+class Served:
+    """Time served in a role as one stretch: ``start`` is the latest spell's end less the days served."""
+
+    start: _dt.date
+    end: _dt.date
+    ongoing: bool
+    counted: int
+
+
+def served(spells: list[RoleSpell], as_of: _dt.date, rule: SpellRule, breaks_up_to: Duration | None) -> Served | None:
+    """Days in the role up to ``as_of``: the latest spell, or every spell joined (overlaps once, breaks left out).
+
+    Adding spells up as days and counting back from the latest end keeps one spell exactly as before,
+    and lets months and years be counted on the calendar from an equivalent start."""
+    started = sorted((s for s in spells if s.started_on <= as_of), key=lambda s: s.started_on)
+    if not started:
+        return None
+    stretches: list[list[_dt.date]] = []
+    ongoing = any(s.ongoing_on(as_of) for s in started)
+    for spell in started:
+        end = as_of if spell.ongoing_on(as_of) or spell.ended_on is None else spell.ended_on
+        if stretches and spell.started_on <= stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], end)  # overlapping or back-to-back spells are one stretch
+        else:
+            stretches.append([spell.started_on, end])
+    if rule == "latest":
+        latest = max(started, key=lambda s: s.started_on)
+        end = as_of if latest.ongoing_on(as_of) else latest.ended_on or as_of
+        return Served(latest.started_on, end, latest.ongoing_on(as_of), 1)
+    kept = [stretches[-1]]
+    for earlier in reversed(stretches[:-1]):
+        if breaks_up_to is not None and kept[0][0] > breaks_up_to.after(earlier[1]):
+            break  # a break longer than the policy allows: earlier time no longer counts
+        kept.insert(0, earlier)
+    total = sum(((end - start) for start, end in kept), _dt.timedelta(0))
+    last_end = kept[-1][1]
+    return Served(last_end - total, last_end, ongoing, len(kept))
 
 
 @dataclass(frozen=True)
@@ -81,11 +135,11 @@ class SupervisionDetail:
 
 @register
 class TimeInRoleKind(Kind[TimeInRole, TimeInRoleDetail]):
-    """The most recent spell in the role counts (people step back and return; a new spell starts anew)."""
+    """The most recent spell counts unless the policy says time adds up across spells (people step back and return)."""
 
     model = TimeInRole
     facts = {"held": "integer", "elapsed_min": "integer", "elapsed_max": "integer"}
-    threshold_fields = ("at_least", "at_most")
+    threshold_fields = ("at_least", "at_most", "breaks_up_to")
 
     def check_references(self, req: TimeInRole, policy: Policy, located: Located, path: PathKey) -> list[Problem]:
         if req.role in policy.roles:
@@ -93,7 +147,7 @@ class TimeInRoleKind(Kind[TimeInRole, TimeInRoleDetail]):
         return [located.problem("unknown-role", f"no role named `{req.role}`", path + ("role",), help=suggestion(req.role, list(policy.roles)))]
 
     def gate(self, req: TimeInRole) -> Gate:
-        return ("time_in_role", req.role), (req.at_least and days(req.at_least), req.at_most and days(req.at_most))
+        return ("time_in_role", req.role, req.spells, req.breaks_up_to and days(req.breaks_up_to)), (req.at_least and days(req.at_least), req.at_most and days(req.at_most))
 
     def unmeetable(self, req: TimeInRole, listed_in: PathKey) -> list[str]:
         reasons = []
@@ -122,42 +176,41 @@ class TimeInRoleKind(Kind[TimeInRole, TimeInRoleDetail]):
     def derive(self, req: TimeInRole, ctx: Context) -> Derived[TimeInRoleDetail]:
         spells = [s for s in ctx.record.roles_held if s.is_for(req.role, ctx.policy.policy) and s.started_on <= ctx.as_of]
         spell = max(spells, key=lambda s: s.started_on) if spells else None
-        facts: dict[str, FactValue] = {"held": flag(spell is not None), "elapsed_min": 0, "elapsed_max": 0}
+        time = served(spells, ctx.as_of, req.spells, req.breaks_up_to)
+        facts: dict[str, FactValue] = {"held": flag(time is not None), "elapsed_min": 0, "elapsed_max": 0}
         met_on = lapses = None
-        end = ctx.as_of
-        if spell is not None:
-            ongoing = spell.ended_on is None or spell.ended_on > ctx.as_of
-            end = ctx.as_of if ongoing else spell.ended_on  # type: ignore[assignment]
+        if time is not None:
             if req.at_least is not None:
-                facts["elapsed_min"] = req.at_least.elapsed(spell.started_on, end)
-                due = req.at_least.after(spell.started_on)
-                if ongoing and due > ctx.as_of:
+                facts["elapsed_min"] = req.at_least.elapsed(time.start, time.end)
+                due = req.at_least.after(time.start)
+                if time.ongoing and due > ctx.as_of:
                     met_on = due
             if req.at_most is not None:
                 # "at most N" holds while end <= start + N, i.e. while elapsed(start, end - 1 day) < N
-                facts["elapsed_max"] = req.at_most.elapsed(spell.started_on, end - ONE_DAY)
-                if ongoing:
-                    lapses = req.at_most.after(spell.started_on) + ONE_DAY
+                facts["elapsed_max"] = req.at_most.elapsed(time.start, time.end - ONE_DAY)
+                if time.ongoing:
+                    lapses = req.at_most.after(time.start) + ONE_DAY
         bounds = " and ".join(b for b in (f"at least {req.at_least}" if req.at_least else "", f"at most {req.at_most}" if req.at_most else "") if b)
+        value = "never held"
+        if spell is not None and time is not None:
+            value = f"since {spell.started_on}" + (f" until {spell.ended_on}" if spell.ended_on else "")
+            if time.counted > 1:
+                value = f"{(time.end - time.start).days} days over {time.counted} spells, the latest " + value
         return Derived(
             facts=facts,
-            evidence=[
-                Evidence(
-                    label=f"time as {req.role.replace('-', ' ')}",
-                    value=f"since {spell.started_on}" + (f" until {spell.ended_on}" if spell and spell.ended_on else "") if spell else "never held",
-                    threshold=bounds,
-                    source="roles_held",
-                )
-            ],
+            evidence=[Evidence(label=f"time as {req.role.replace('-', ' ')}", value=value, threshold=bounds, source="roles_held")],
             met_on=met_on,
             lapses_on=lapses,
-            detail=TimeInRoleDetail(spell=spell),
+            detail=TimeInRoleDetail(spell=spell, counted=time.counted if time else 0),
         )
 
     def describe(self, req: TimeInRole, policy: Policy) -> str:
         role = policy.roles[req.role].title if req.role in policy.roles else req.role
         bounds = [f"at least {req.at_least}" if req.at_least else "", f"at most {req.at_most}" if req.at_most else ""]
-        return f"{' and '.join(b for b in bounds if b)} as {role}"
+        counted = ""
+        if req.spells == "all":
+            counted = " (every spell counts" + (f" unless a break is longer than {req.breaks_up_to})" if req.breaks_up_to else ")")
+        return f"{' and '.join(b for b in bounds if b)} as {role}{counted}"
 
     def explain(self, req: TimeInRole, d: Derived[TimeInRoleDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
         role = req.role.replace("-", " ")

@@ -158,6 +158,23 @@ class Agreement(RecordPart):
         return value
 
 
+class ServiceUse(RecordPart):
+    """Where the person used services, so that a placement there can be barred (thesis §5.1, l.1140)."""
+
+    service: Slug
+    team: Slug | None = Field(default=None, description="The team within the service, where known.")
+    started_on: StrictDate | None = Field(default=None, description="When they began using it (entries dated after the decision's day are left out).")
+    until: StrictDate | None = Field(default=None, description="The last day as a service user there; empty means still using it.")
+
+
+class Lapse(RecordPart):
+    """A lapse while in a role, as the service recorded it, with the support conversation that followed."""
+
+    lapsed_on: StrictDate
+    support_held_on: StrictDate | None = Field(default=None, description="When the check-in or three-way meeting was held.")
+    note: str | None = None
+
+
 AttributeValue = PlainValue  # finite numbers in range, ISO dates, text kept as text
 
 
@@ -183,5 +200,7 @@ class Record(RecordPart):
     lived_experience: list[LivedExperience] = Field(default_factory=list)
     assessments: list[Assessment] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)
+    lapses: list[Lapse] = Field(default_factory=list, description="Lapses while in a role (a lapse is not an exit; see the `lapse` kind).")
+    services_used: list[ServiceUse] = Field(default_factory=list, description="Where the person was a service user (for placement bars).")
     attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
     notes: str | None = None
