@@ -79,6 +79,26 @@ class Condition(_Frozen):
     what: str
 
 
+DutyStatus = Literal["met", "behind"]
+
+
+class DutyResult(_Frozen):
+    """Something the service owes the person (supervision, a caseload cap, an exit plan), addressed to the service.
+
+    A duty never changes the person's outcome: it is reported beside it, in ``service_owes``."""
+
+    id: str
+    kind: str
+    status: DutyStatus
+    duty: str = Field(description="What the service owes, in plain language.")
+    reason: str
+    since: _dt.date | None = Field(default=None, description="The day the service fell behind, where the record shows it.")
+    addressed_to: Literal["service"] = "service"
+    next_step: str | None = None
+    because: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
 class PolicyRef(_Frozen):
     id: str
     version: str
@@ -116,6 +136,7 @@ class Decision(_Frozen):
     activities: list[ActivityResult] = Field(default_factory=list)
     never: list[str] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
+    service_owes: list[DutyResult] = Field(default_factory=list, description="What the service owes the person; never changes the outcome.")
     policy: PolicyRef
     record_digest: str
     engine: EngineRef

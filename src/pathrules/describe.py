@@ -45,6 +45,7 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
                 ],
                 "never": [n.replace("-", " ") for n in role.never],
                 "notes": list(role.notes),
+                "owes": _items(policy, role.owes),
             }
         )
     progressions = [
@@ -79,6 +80,8 @@ def role_sections(role: dict[str, Any]) -> list[tuple[str, str | None, list[dict
         sections.append(("While you are in the role", None, role["ongoing"]))
     for activity in role["activities"]:
         sections.append((f"Once more is in place: {activity['title']}", activity["because"], activity["requires"]))
+    if role.get("owes"):
+        sections.append(("What the service owes you while you are in the role", "These are the service's to provide; they never hold you back.", role["owes"]))
     return sections
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pathrules.decision import Outcome, Status
+from pathrules.decision import DutyStatus, Outcome, Status
 
 
 class _Strict(BaseModel):
@@ -33,6 +33,7 @@ class Expect(_Strict):
     requirements: dict[str, Status] = Field(default_factory=dict, description='Requirement id -> status; "*" applies to every requirement not named.')
     activities: dict[str, bool] = Field(default_factory=dict, description="Activity id -> allowed.")
     no_eligible_from: bool = Field(default=False, description="Assert that there is no eligible_from date.")
+    service_owes: dict[str, DutyStatus] = Field(default_factory=dict, description="Service duty id -> `met` or `behind` (the person must be in post).")
 
 
 class Defaults(_Strict):

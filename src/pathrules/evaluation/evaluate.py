@@ -23,6 +23,7 @@ from pathrules.decision import (
 )
 from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
+from pathrules.evaluation.duties import DutyPrograms, evaluate_duties
 from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
 from pathrules.kinds import kind_for
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
@@ -79,6 +80,7 @@ class Evaluator:
         self._targets: dict[tuple[str, str, Mode, str | None], CompiledTarget] = {}
         self._lock = threading.Lock()
         self.enforce_dates = enforce_dates
+        self._duties = DutyPrograms()
 
     # ---- choosing the policy version and the target ---------------------------------------------
 
@@ -139,7 +141,9 @@ class Evaluator:
         derived = {slot.key: kind_for(slot.requirement.kind).derive(slot.requirement, ctx) for slot in target.slots}
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx) for slot in target.slots}
-        return _assemble(loaded, target, person, ctx, results, self.engine)
+        decision = _assemble(loaded, target, person, ctx, results, self.engine)
+        owes = evaluate_duties(self._duties, self.engine, loaded, role, ctx, in_post=spell is not None)
+        return decision.model_copy(update={"service_owes": owes}) if owes else decision
 
     def evaluate_many(
         self,

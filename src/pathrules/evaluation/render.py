@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from pathrules.decision import Decision, RequirementResult
+from pathrules.evaluation.render_duties import duty_lines
 from pathrules.kinds.base import long_date
 
 HEADINGS = {
@@ -81,6 +82,7 @@ def render_text(decision: Decision, *, color: bool = False) -> str:
     if decision.next_steps:
         lines += ["", "Next steps:"]
         lines += [f"  {i}. {step}" for i, step in enumerate(decision.next_steps, 1)]
+    lines += duty_lines(decision)
     return "\n".join(lines) + "\n"
 
 

@@ -47,6 +47,11 @@ class Role(Strict):
     activities: dict[Slug, Activity] = Field(default_factory=dict, description="Activities that need more than the role itself.")
     never: list[Slug] = Field(default_factory=list, description="Activities the role may never do.")
     notes: list[str] = Field(default_factory=list, description="Facts about the role that are not gates (hours, length, pay).")
+    owes: list[RequirementItem] = Field(
+        default_factory=list,
+        description="What the service owes a person in the role (supervision, a caseload cap, an exit plan): "
+        "checked while they are in post, reported to the service, never holding the person back.",
+    )
 
 
 class Progression(Strict):

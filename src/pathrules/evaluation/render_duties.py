@@ -1,0 +1,26 @@
+"""The "what the service owes" section of a decision's text: addressed to the service, never to the person.
+
+Kept apart from ``render`` so that the person's part of the text and the service's part each have one home.
+"""
+
+from __future__ import annotations
+
+from pathrules.decision import Decision
+from pathrules.kinds.base import long_date
+
+_MARKS = {"met": "[in place]", "behind": "[service behind]"}
+
+
+def duty_lines(decision: Decision) -> list[str]:
+    """Lines for ``decision.service_owes`` (none when the role lists no duties or the person is not in post)."""
+    if not decision.service_owes:
+        return []
+    lines = ["", "What the service owes (for the service to act on; this never changes the outcome above):"]
+    for duty in decision.service_owes:
+        lines.append(f"  {_MARKS[duty.status]} {duty.id}: {duty.duty}.")
+        if duty.status == "behind":
+            since = f" since {long_date(duty.since)}" if duty.since else ""
+            lines.append(f"      behind{since}: {duty.reason}")
+            if duty.next_step:
+                lines.append(f"      the service: {duty.next_step}")
+    return lines
