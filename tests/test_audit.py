@@ -66,7 +66,7 @@ def test_a_fresh_store_verifies(tmp_path: Path) -> None:
         ("UPDATE events SET outcome = 'eligible' WHERE seq = 2", "row 2 (event {id2}): row was edited"),
         ("DELETE FROM events WHERE seq = 2", "row 3 (event {id3}): sequence jumps from 1 to 3"),
         ("UPDATE events SET seq = 1000 WHERE seq = 2; UPDATE events SET seq = 2 WHERE seq = 3; UPDATE events SET seq = 3 WHERE seq = 1000", "row 2 (event {id3})"),
-        ("INSERT INTO events SELECT 99, 'forged', kind, person_key, evaluated_at, as_of, role, from_role, policy_id, policy_version, policy_digest, record_digest, engine, engine_version, pathrules_version, 'eligible', links, by, content_hash, prev_hash, row_hash FROM events WHERE seq = 4", "row 99 (event forged)"),
+        ("INSERT INTO events SELECT 99, 'forged', kind, person_key, evaluated_at, as_of, role, from_role, policy_id, policy_version, policy_digest, policy_text_hash, record_digest, engine, engine_version, pathrules_version, 'eligible', links, by, content_hash, prev_hash, row_hash FROM events WHERE seq = 4", "row 99 (event forged)"),
         ("UPDATE contents SET payload = replace(payload, 'not_yet', 'eligible') WHERE event_id = (SELECT id FROM events WHERE seq = 1)", "row 1 (event {id1}): its stored record or decision was edited"),
         ("DELETE FROM contents WHERE event_id = (SELECT id FROM events WHERE seq = 3)", "row 3 (event {id3}): its stored record and decision were deleted without an erasure"),
         ("DELETE FROM events WHERE seq = 4", "the chain head records 4 rows but 3 are present"),

@@ -163,3 +163,11 @@ def test_an_exit_plan_duty_names_a_role_and_a_date_attribute_with_located_errors
     shown = str(caught.value)
     assert message in shown
     assert "p.yaml:12" in shown  # the line of the duty
+
+
+def test_the_persons_letter_says_what_the_service_is_behind_on_without_ids() -> None:
+    evaluator = pathrules.Evaluator(pathrules.load_policy(SHARPS), engine="python")
+    decision = evaluator.evaluate(EXAMPLES / "grace.yaml", "peer-navigator", as_of=dt.date(2026, 12, 20))
+    letter = render_text(decision, audience="person")
+    assert "What the service owes you" in letter and "since 19 December 2026" in letter
+    assert "caseload-cap" not in letter and "regular-supervision" not in letter

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pathrules.audit.store import AuditError, AuditStore
+from pathrules.audit.store import AuditStore, text_hash
 from pathrules.decision import Decision
+from pathrules.errors import AuditError
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.policy.loader import load_policy_text
 from pathrules.record.model import Record
@@ -38,7 +39,10 @@ def replay(store: AuditStore, event_id: str, engine: EngineChoice = "auto") -> R
         raise AuditError(f"`{event_id}` is a {event.meta['kind']}; only decisions replay")
     if event.payload is None:
         raise AuditError(f"the contents of `{event.id}` were erased; it cannot be replayed")
-    loaded = load_policy_text(store.policy_text(event.meta["policy_digest"]), f"<stored policy {event.meta['policy_digest'][:19]}>")
+    text = store.policy_text(event.meta["policy_digest"])
+    if text_hash(text) != event.meta["policy_text_hash"]:
+        raise AuditError(f"the stored policy text of `{event.id}` was edited; run `pathrules audit verify`")
+    loaded = load_policy_text(text, f"<stored policy {event.meta['policy_digest'][:19]}>")
     if loaded.digest != event.meta["policy_digest"]:
         raise AuditError("the stored policy text no longer has the stored digest")
     record = Record.model_validate(event.payload["record"])

@@ -172,7 +172,7 @@ class DurableEngine:
         cls = type(self)
         known = cls._registered.get(program.name)
         if known is not None:
-            if known != program:
+            if known is not program and known != program:
                 raise EngineError(f"the ruleset name `{program.name}` is registered for another target; refusing to judge one by the other's rules")
             cls._registered.move_to_end(program.name)
             return

@@ -24,3 +24,15 @@ def duty_lines(decision: Decision) -> list[str]:
             if duty.next_step:
                 lines.append(f"      the service: {duty.next_step}")
     return lines
+
+
+def person_duty_lines(decision: Decision) -> list[str]:
+    """For the person's letter: only what the service is behind on, in plain words, and that it is not theirs to fix."""
+    behind = [d for d in decision.service_owes if d.status == "behind"]
+    if not behind:
+        return []
+    lines = ["", "What the service owes you (the service's to put right; it does not change anything above):"]
+    for duty in behind:
+        since = f", since {long_date(duty.since)}" if duty.since else ""
+        lines.append(f"  - {duty.because or duty.duty[:1].upper() + duty.duty[1:] + '.'} This is not in place yet{since}.")
+    return lines
