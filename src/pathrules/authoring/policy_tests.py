@@ -145,6 +145,10 @@ def _check(case: Case, decision: Decision, coverage: Coverage) -> list[str]:
         if result.status != wanted_status:
             failures.append(f"requirement `{rid}`: expected `{wanted_status}`, got `{result.status}` — {result.reason}")
     failures += _check_duties(expect.service_owes, decision, coverage)
+    if expect.stage is not None:
+        reached = (decision.role_stage.current if decision.role_stage else None) or "none"
+        if reached != expect.stage:
+            failures.append(f"stage: expected `{expect.stage}`, got `{reached}`")
     activities = {a.id: a for a in decision.activities}
     for activity_id, allowed in expect.activities.items():
         if activity_id not in activities:

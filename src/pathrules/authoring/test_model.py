@@ -33,6 +33,7 @@ class Expect(_Strict):
     requirements: dict[str, Status] = Field(default_factory=dict, description='Requirement id -> status; "*" applies to every requirement not named.')
     activities: dict[str, bool] = Field(default_factory=dict, description="Activity id -> allowed.")
     no_eligible_from: bool = Field(default=False, description="Assert that there is no eligible_from date.")
+    stage: str | None = Field(default=None, description="For a staged role: the stage reached (its id), or `none`.")
     service_owes: dict[str, DutyStatus] = Field(default_factory=dict, description="Service duty id -> `met` or `behind` (the person must be in post).")
 
 

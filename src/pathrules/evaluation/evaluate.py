@@ -22,9 +22,10 @@ from pathrules.decision import (
 )
 from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
-from pathrules.evaluation.duties import DutyPrograms, evaluate_duties
+from pathrules.evaluation.duties import DutyPrograms
 from pathrules.evaluation.letter import Plain, letter_for, sentence_for
 from pathrules.evaluation.summaries import summary
+from pathrules.evaluation.service_side import with_service_side
 from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
 from pathrules.kinds import kind_for
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
@@ -140,8 +141,7 @@ class Evaluator:
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
         decision = _assemble(loaded, target, given, ctx, results, self.engine, words)
-        owes = evaluate_duties(self._duties, self.engine, loaded, role, ctx, in_post=spell is not None)
-        return decision.model_copy(update={"service_owes": owes}) if owes else decision
+        return with_service_side(decision, self._duties, self.engine, loaded, role, ctx, in_post=spell is not None)
 
     def evaluate_many(
         self,

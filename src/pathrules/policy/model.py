@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import Field
 
+from pathrules.policy.deadlines import DecisionDeadline
 from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate
 from pathrules.policy.groups import Expansion
+from pathrules.policy.stages import RoleStage
 from pathrules.policy.requirements import Requirement, RequirementItem
 
 Jurisdiction = Literal["england-wales", "scotland", "northern-ireland", "ireland", "other"]
@@ -51,6 +53,14 @@ class Role(Strict):
         default_factory=list,
         description="What the service owes a person in the role (supervision, a caseload cap, an exit plan): "
         "checked while they are in post, reported to the service, never holding the person back.",
+    )
+    stages: list[RoleStage] = Field(
+        default_factory=list,
+        description="Stages of a staged role, in order; each signed off in the record (`stage_sign_offs`).",
+    )
+    decisions: list[DecisionDeadline] = Field(
+        default_factory=list,
+        description="Decisions the service owes a candidate before the start: within how long, and who decides.",
     )
 
 
