@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pathrules.entitlements.evaluate import money
 from pathrules.kinds import kind_for
 from pathrules.policy.model import Policy
 from pathrules.policy.requirements import Requirement, RequirementItem
@@ -46,6 +47,18 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
                 "never": [n.replace("-", " ") for n in role.never],
                 "notes": list(role.notes),
                 "owes": _items(policy, role.owes),
+                "entitlements": [
+                    {
+                        "id": e.id,
+                        "kind": "entitlement",
+                        "asks": f"{e.title}: "
+                        + (f"up to {money(e.amount, e.currency)} a {e.per}" if e.amount is not None and e.currency else f"{e.text} (no figure given)")
+                        + (f", on a day of at least {e.min_hours} hours" if e.min_hours else "")
+                        + (f", on a day of {', '.join(a.replace('-', ' ') for a in e.activities)}" if e.activities else ""),
+                        "because": e.because,
+                    }
+                    for e in role.entitlements
+                ],
                 "stages": [
                     {
                         "id": st.id,
@@ -101,6 +114,8 @@ def role_sections(role: dict[str, Any]) -> list[tuple[str, str | None, list[dict
         sections.append(("While you are in the role", None, role["ongoing"]))
     for activity in role["activities"]:
         sections.append((f"Once more is in place: {activity['title']}", activity["because"], activity["requires"]))
+    if role.get("entitlements"):
+        sections.append(("What a day's work entitles you to", None, role["entitlements"]))
     if role.get("stages"):
         sections.append(("Stages of the role, in order", None, role["stages"]))
     if role.get("decisions"):

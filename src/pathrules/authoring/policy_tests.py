@@ -177,6 +177,19 @@ def _check_duties(expected: Mapping[str, str], decision: Decision, coverage: Cov
     return failures
 
 
+def _check_entitlements(expected: Mapping[str, str], lines: Mapping[str, Any]) -> list[str]:
+    failures: list[str] = []
+    for entitlement_id, wanted in expected.items():
+        line = lines.get(entitlement_id)
+        if line is None:
+            failures.append(f"entitlement `{entitlement_id}`: not an entitlement of this role")
+            continue
+        got = "none" if not line.applies else ("words" if line.up_to is None else f"{line.up_to:.2f}")
+        if got != wanted:
+            failures.append(f"entitlement `{entitlement_id}`: expected `{wanted}`, got `{got}` — {line.reason}")
+    return failures
+
+
 def load_test_file(path: Path) -> tuple[TestFile, Located]:
     located, problems = load_file(path)
     if located is None:
@@ -205,6 +218,9 @@ def run_file(path: Path, report: Report, engine: EngineChoice = "auto", policy_o
             record = _record(case.record, path, located, index)
             decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role)
             result.failures = _check(case, decision, coverage)
+            if case.expect.entitlements:
+                lines = evaluator.entitlements(record, role, day=as_of, hours=case.hours or "0")
+                result.failures += _check_entitlements(case.expect.entitlements, {line.id: line for line in lines})
             result.passed = not result.failures
         except PathrulesError as err:
             result.error = " ".join(str(err).split())

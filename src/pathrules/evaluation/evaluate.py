@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from decimal import Decimal
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from pathrules.decision import (
 )
 from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
+from pathrules.entitlements.evaluate import EntitlementLine, entitlements_for
 from pathrules.evaluation.duties import DutyPrograms
 from pathrules.evaluation.letter import Plain, letter_for, sentence_for
 from pathrules.evaluation.summaries import summary
@@ -142,6 +144,31 @@ class Evaluator:
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
         decision = _assemble(loaded, target, given, ctx, results, self.engine, words)
         return with_service_side(decision, self._duties, self.engine, loaded, role, ctx, in_post=spell is not None)
+
+    def entitlements(
+        self,
+        record: RecordInput,
+        role: str,
+        *,
+        day: _dt.date | None = None,
+        hours: Decimal | str | int = 0,
+        activity: str | None = None,
+        policy_id: str | None = None,
+    ) -> list[EntitlementLine]:
+        """What a day of ``hours`` in ``role`` entitles the person to, each line with its reason (see docs/policy-language.md)."""
+        on = day or _dt.date.today()
+        loaded = self.policy_for(on, policy_id)
+        if role not in loaded.policy.roles:
+            raise EvaluationError(f"policy `{loaded.id}` has no role `{role}`; roles: {', '.join(loaded.policy.roles)}")
+        if isinstance(hours, float):
+            raise EvaluationError("give hours as text or Decimal (e.g. '3.5'), not a float")
+        try:
+            worked = Decimal(hours)
+        except ArithmeticError:
+            raise EvaluationError(f"hours must be a number, e.g. 3.5; got `{hours}`") from None
+        if not worked.is_finite() or worked < 0 or worked > 24:
+            raise EvaluationError("hours must be between 0 and 24")
+        return entitlements_for(loaded.policy, as_it_stood(load_record(record), on), role, on, worked, activity)
 
     def evaluate_many(
         self,

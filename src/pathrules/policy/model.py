@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pathrules.entitlements.model import Entitlement
 from pathrules.policy.deadlines import DecisionDeadline
 from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate
 from pathrules.policy.groups import Expansion
@@ -53,6 +54,10 @@ class Role(Strict):
         default_factory=list,
         description="What the service owes a person in the role (supervision, a caseload cap, an exit plan): "
         "checked while they are in post, reported to the service, never holding the person back.",
+    )
+    entitlements: list[Entitlement] = Field(
+        default_factory=list,
+        description="What a day's work entitles the person to (expenses, pay), with conditions and caps.",
     )
     stages: list[RoleStage] = Field(
         default_factory=list,
