@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from typing import Any
 
@@ -171,3 +172,26 @@ def test_the_persons_letter_says_what_the_service_is_behind_on_without_ids() -> 
     letter = render_text(decision, audience="person")
     assert "What the service owes you" in letter and "since 19 December 2026" in letter
     assert "caseload-cap" not in letter and "regular-supervision" not in letter
+
+
+def test_batch_writes_a_summary_of_duties_behind_oldest_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathrules.cli.main import run
+
+    def navigator(person: str, caseload: int, last_session: str) -> dict[str, Any]:
+        return _navigator(person=person, supervision=[last_session], attributes={"caseload": caseload, "personal-support-plan": True, "line-manager-is-keyworker": False})
+
+    rows = [navigator("a", 16, "2026-09-01"), navigator("b", 12, "2026-11-20"), navigator("c", 17, "2026-10-01"), {"person": "d", "bad": 1}]
+    source = tmp_path / "people.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    summary = tmp_path / "duties.json"
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["batch", str(source), "--policy", str(SHARPS), "--role", "peer-navigator", "--out", str(tmp_path / "out.csv"), "--as-of", "2026-11-23", "--engine", "python", "--jobs", "1", "--no-progress", "--duties-summary", str(summary)], out, err)
+    assert code == 1  # the bad row is an error row; the summary is still written
+    data = json.loads(summary.read_text())
+    assert data["people_decided"] == 3
+    by_duty = {d["duty"]: d for d in data["duties_behind"]}
+    assert by_duty["regular-supervision"]["people_behind"] == 2
+    assert [p["person"] for p in by_duty["regular-supervision"]["people"]] == ["a", "c"]  # oldest first
+    assert by_duty["regular-supervision"]["oldest_since"] == "2026-10-01"
+    assert by_duty["caseload-cap"]["people_behind"] == 2 and by_duty["caseload-cap"]["oldest_since"] is None
+    assert [d["duty"] for d in data["duties_behind"]][0] == "regular-supervision"  # dated first, oldest first
