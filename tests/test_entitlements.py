@@ -104,3 +104,14 @@ def test_the_cli_prints_each_line_with_its_reason_and_json_keeps_amounts_exact()
     assert run(["entitlements", str(FARID), "--policy", str(THESIS), "--role", "peer-mentor", "--hours", "4", "--day", "2026-11-23", "--json"], out, err) == 0
     assert [(d["id"], d["up_to"], d["applies"]) for d in json.loads(out.getvalue())] == [("travel", "15.00", True), ("lunch", "4.00", True)]
     assert run(["entitlements", str(FARID), "--policy", str(THESIS), "--role", "peer-mentor", "--hours", "lots"], io.StringIO(), err) == 1
+
+
+def test_the_mutation_check_nudges_entitlement_money_and_hours() -> None:
+    from pathrules.authoring.mutation import _nudged, thresholds
+    from pathrules.policy.loader import canonical_data
+    from pathrules.policy.schema import json_compatible
+
+    paths = list(thresholds(json_compatible(canonical_data(pathrules.load_policy(THESIS).policy))))
+    assert ("roles", "peer-mentor", "entitlements", 1, "min_hours") in paths
+    assert ("roles", "peer-mentor", "entitlements", 0, "up_to") in paths
+    assert (_nudged("15.00", 1), _nudged("4.00", -1), _nudged("4", 1)) == ("16.00", "3.00", "5")
