@@ -124,15 +124,16 @@ def test_progression_from_mentor_to_volunteer_counts_time_in_role(thornbury: pat
 
 def test_harm_reduction_roles_ask_no_abstinence(policies: dict, engine: str) -> None:
     decision = pathrules.Evaluator(policies["sharps-peer-navigators"], engine=engine).evaluate(example("hana"), "peer-navigator", as_of=AS_OF)  # type: ignore[arg-type]
-    assert {r.kind for r in decision.requirements} == {"training", "expression"}
+    assert {r.kind for r in decision.requirements} == {"training"}
     assert decision.outcome == "not_yet"
-    assert _req(decision, "support-plan").status == "met"
+    assert decision.service_owes == []  # the support plan is the service's duty, owed once in post
 
 
-def test_a_caseload_over_15_is_flagged_for_a_navigator_in_post(policies: dict, engine: str) -> None:
+def test_a_caseload_over_15_is_flagged_to_the_service_not_the_navigator(policies: dict, engine: str) -> None:
     decision = pathrules.Evaluator(policies["sharps-peer-navigators"], engine=engine).evaluate(example("grace"), "peer-navigator", as_of=AS_OF)  # type: ignore[arg-type]
     assert decision.stage == "continuation"
-    assert [r.id for r in decision.unmet()] == ["caseload-cap"]
+    assert decision.unmet() == [] and decision.outcome == "eligible"
+    assert [d.id for d in decision.service_owes if d.status == "behind"] == ["caseload-cap"]
     assert _req(decision, "fixed-term").valid_until == D(2027, 4, 1)
 
 

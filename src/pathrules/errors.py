@@ -66,6 +66,7 @@ DIAGNOSTIC_CODES: dict[str, str] = {
     "unknown-catalogue-id": "a catalogue id that is not in the catalogue",
     "catalogue-type": "a catalogue entry of the wrong type",
     "unknown-role": "a reference to a role that is not defined",
+    "unknown-stage": "a reference to a stage the role does not have",
     "unknown-attribute": "an expression attribute that is not declared",
     "unknown-activity": "a lapse rule pausing an activity the role does not gate",
     "attribute-type": "a comparison that does not fit the attribute's type",

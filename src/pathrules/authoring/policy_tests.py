@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -104,6 +105,8 @@ def _coverage_table(policy: LoadedPolicy) -> Coverage:
             coverage.requirements[f"{role_id} (ongoing):{requirement.id}"] = False
         for activity in role.activities:
             coverage.activities[f"{role_id}/{activity}"] = False
+        for duty in p.expand(role.owes):
+            coverage.requirements[f"{role_id} (owes):{duty.id}"] = False
     for progression in p.progressions:
         for requirement in p.expand(progression.requires):
             coverage.requirements[f"{progression.id}:{requirement.id}"] = False
@@ -146,6 +149,11 @@ def _check(case: Case, decision: Decision, coverage: Coverage) -> list[str]:
             coverage.requirements[key] = True
         if result.status != wanted_status:
             failures.append(f"requirement `{rid}`: expected `{wanted_status}`, got `{result.status}` — {result.reason}")
+    failures += _check_duties(expect.service_owes, decision, coverage)
+    if expect.stage is not None:
+        reached = (decision.role_stage.current if decision.role_stage else None) or "none"
+        if reached != expect.stage:
+            failures.append(f"stage: expected `{expect.stage}`, got `{reached}`")
     activities = {a.id: a for a in decision.activities}
     for activity_id, allowed in expect.activities.items():
         if activity_id not in activities:
@@ -154,6 +162,36 @@ def _check(case: Case, decision: Decision, coverage: Coverage) -> list[str]:
         coverage.activities[f"{decision.target.role}/{activity_id}"] = True
         if activities[activity_id].allowed != allowed:
             failures.append(f"activity `{activity_id}`: expected {'allowed' if allowed else 'not allowed'}, got {'allowed' if activities[activity_id].allowed else 'not allowed'} — {activities[activity_id].reason}")
+    return failures
+
+
+def _check_duties(expected: Mapping[str, str], decision: Decision, coverage: Coverage) -> list[str]:
+    """What the service owes: each named duty's status (duties are reported only for a person in post)."""
+    failures: list[str] = []
+    duties = {d.id: d for d in decision.service_owes}
+    for duty_id, wanted in expected.items():
+        found = duties.get(duty_id)
+        if found is None:
+            failures.append(f"service duty `{duty_id}`: not part of this decision (is the person in post? duties: {', '.join(duties) or 'none'})")
+            continue
+        key = f"{decision.target.role} (owes):{duty_id}"
+        if key in coverage.requirements:
+            coverage.requirements[key] = True
+        if found.status != wanted:
+            failures.append(f"service duty `{duty_id}`: expected `{wanted}`, got `{found.status}` — {found.reason}")
+    return failures
+
+
+def _check_entitlements(expected: Mapping[str, str], lines: Mapping[str, Any]) -> list[str]:
+    failures: list[str] = []
+    for entitlement_id, wanted in expected.items():
+        line = lines.get(entitlement_id)
+        if line is None:
+            failures.append(f"entitlement `{entitlement_id}`: not an entitlement of this role")
+            continue
+        got = "none" if not line.applies else ("words" if line.up_to is None else f"{line.up_to:.2f}")
+        if got != wanted:
+            failures.append(f"entitlement `{entitlement_id}`: expected `{wanted}`, got `{got}` — {line.reason}")
     return failures
 
 
@@ -186,6 +224,9 @@ def run_file(path: Path, report: Report, engine: EngineChoice = "auto", policy_o
                 record = _record(case.record, path, located, index)
                 decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role, placement=case.placement)
                 result.failures = _check(case, decision, coverage)
+                if case.expect.entitlements:
+                    lines = evaluator.entitlements(record, role, day=as_of, hours=case.hours or "0")
+                    result.failures += _check_entitlements(case.expect.entitlements, {line.id: line for line in lines})
                 result.passed = not result.failures
         except InputError as err:
             result.diagnostics = [_at_case(problem, located, index) for problem in err.problems]

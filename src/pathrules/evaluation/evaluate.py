@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from decimal import Decimal
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,8 +22,11 @@ from pathrules.decision import (
 )
 from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
+from pathrules.entitlements.evaluate import EntitlementLine, entitlements_for
+from pathrules.evaluation.duties import DutyPrograms
 from pathrules.evaluation.letter import Plain, letter_for, sentence_for
 from pathrules.evaluation.summaries import summary
+from pathrules.evaluation.service_side import with_service_side
 from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
 from pathrules.fork_safety import ForkSafeLock
 from pathrules.kinds import kind_of
@@ -76,6 +80,7 @@ class Evaluator:
         self._targets: dict[tuple[str, str, Mode, str | None], CompiledTarget] = {}
         self._lock = ForkSafeLock()  # a fork while another thread compiles must not hang the child
         self.enforce_dates = enforce_dates
+        self._duties = DutyPrograms()
 
     # ---- choosing the policy version and the target ---------------------------------------------
 
@@ -145,6 +150,7 @@ class Evaluator:
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
         decision = _assemble(loaded, target, given, ctx, results, self.engine, words)
+        decision = with_service_side(decision, self._duties, self.engine, loaded, role, ctx, in_post=spell is not None)
         if placement is None:
             return decision
         update: dict[str, Any] = {"target": decision.target.model_copy(update={"placement": placement})}
@@ -152,6 +158,31 @@ class Evaluator:
         if blocked and all(r.kind == "placement_bar" for r in blocked):
             update["summary"] = f"Not in this placement: {decision.target.title} in {placement} is barred under this policy; other placements stay open."
         return decision.model_copy(update=update)
+
+    def entitlements(
+        self,
+        record: RecordInput,
+        role: str,
+        *,
+        day: _dt.date | None = None,
+        hours: Decimal | str | int = 0,
+        activity: str | None = None,
+        policy_id: str | None = None,
+    ) -> list[EntitlementLine]:
+        """What a day of ``hours`` in ``role`` entitles the person to, each line with its reason (see docs/policy-language.md)."""
+        on = day or _dt.date.today()
+        loaded = self.policy_for(on, policy_id)
+        if role not in loaded.policy.roles:
+            raise EvaluationError(f"policy `{loaded.id}` has no role `{role}`; roles: {', '.join(loaded.policy.roles)}")
+        if isinstance(hours, float):
+            raise EvaluationError("give hours as text or Decimal (e.g. '3.5'), not a float")
+        try:
+            worked = Decimal(hours)
+        except ArithmeticError:
+            raise EvaluationError(f"hours must be a number, e.g. 3.5; got `{hours}`") from None
+        if not worked.is_finite() or worked < 0 or worked > 24:
+            raise EvaluationError("hours must be between 0 and 24")
+        return entitlements_for(loaded.policy, as_it_stood(load_record(record), on), role, on, worked, activity)
 
     def evaluate_many(
         self,

@@ -16,6 +16,7 @@ import json
 from typing import Literal
 
 from pathrules.decision import Decision, Letter, Owed, RequirementResult
+from pathrules.evaluation.render_duties import duty_lines, person_duty_lines, stage_lines
 from pathrules.kinds.base import long_date
 from pathrules.vocabulary import OUTCOMES, STATUSES, Status, heading
 
@@ -96,6 +97,8 @@ def _staff_text(decision: Decision, color: bool) -> str:
     if decision.next_steps:
         lines += ["", "Next steps:"]
         lines += [f"  {i}. {step}" for i, step in enumerate(decision.next_steps, 1)]
+    lines += stage_lines(decision)
+    lines += duty_lines(decision)
     return "\n".join(lines) + "\n"
 
 
@@ -121,7 +124,8 @@ def render_text(decision: Decision, *, color: bool = False, audience: Audience =
     if audience == "person":
         if decision.letter is None:
             raise ValueError("this decision has no letter (it was made by an older pathrules); evaluate it again")
-        return _letter_text(decision.letter, color)
+        owed = stage_lines(decision, person=True) + person_duty_lines(decision)
+        return _letter_text(decision.letter, color) + ("\n".join(owed) + "\n" if owed else "")
     return _staff_text(decision, color)
 
 

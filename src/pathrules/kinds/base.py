@@ -137,6 +137,10 @@ class Kind(ABC, Generic[R, D]):
         checked in post too): a date from the record rather than ``due_after_start``."""
         return False
 
+    def behind_since(self, req: R, derived: Derived[D], ctx: Context) -> _dt.date | None:
+        """For a service duty not met: the day the service fell behind, where the record shows it."""
+        return None
+
     def fact_types(self, req: R, policy: Policy) -> Mapping[str, FactType]:
         """The facts ``derive`` produces for ``req`` and their types (fixed per kind unless overridden)."""
         return self.facts

@@ -250,6 +250,13 @@ class SupervisionKind(Kind[Supervision, SupervisionDetail]):
             detail=SupervisionDetail(count=len(sessions)),
         )
 
+    def behind_since(self, req: Supervision, derived: Derived[SupervisionDetail], ctx: Context) -> _dt.date | None:
+        """The day the window ran past the last session that would have been enough (or the start of the spell)."""
+        sessions = sorted((d for d in ctx.record.supervision if d <= ctx.as_of), reverse=True)
+        if len(sessions) >= req.at_least:
+            return req.within.after(sessions[req.at_least - 1])
+        return req.within.after(ctx.start) if ctx.start <= ctx.as_of else None
+
     def describe(self, req: Supervision, policy: Policy) -> str:
         return f"at least {req.at_least} supervision session{'s' if req.at_least != 1 else ''} {req.within.every()}"
 

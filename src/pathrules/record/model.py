@@ -77,6 +77,16 @@ class CompetencySignOff(RecordPart):
     signed_off_on: StrictDate
 
 
+class StageSignOff(RecordPart):
+    """A stage of a staged role signed off: which role and stage, by whom (their role), on what day."""
+
+    role: Slug
+    stage: Slug
+    signed_off_by: Slug
+    signed_off_on: StrictDate
+    name: str | None = None
+
+
 class Reference(RecordPart):
     referee: str | None = None
     requested_on: StrictDate | None = None
@@ -192,6 +202,7 @@ class Record(RecordPart):
     qualifications: list[Completion] = Field(default_factory=list)
     training: list[Completion] = Field(default_factory=list)
     competencies: list[CompetencySignOff] = Field(default_factory=list)
+    stage_sign_offs: list[StageSignOff] = Field(default_factory=list, description="Stages of staged roles signed off.")
     references: list[Reference] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
     identity: IdentityCheck | None = None
