@@ -17,6 +17,7 @@ from pathrules.errors import EvaluationError, PolicyError
 from pathrules.policy.loader import load_policy_text
 
 from conftest import AS_OF, EXAMPLES, POLICIES
+from example_counts import examples
 
 THESIS = POLICIES / "thesis-appendix-organisation.yaml"
 FARID = EXAMPLES / "farid.yaml"
@@ -35,7 +36,7 @@ def test_travel_up_to_15_pounds_and_lunch_up_to_4_pounds_from_four_hours_exactly
     assert not short["lunch"].applies and "at least 4 hours" in short["lunch"].reason and "3.99 hours" in short["lunch"].reason
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(st.decimals(min_value=0, max_value=24, places=2))
 def test_lunch_applies_exactly_from_four_hours(hours: Decimal) -> None:
     assert _lines(str(hours))["lunch"].applies == (hours >= 4)

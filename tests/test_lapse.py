@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import DURABLE, ENGINES, needs_durable
+from example_counts import examples
 
 D = dt.date
 RULE = "{id: after-a-lapse, kind: lapse, pauses: [one-to-one], support: three_way_meeting, support_within: 2 weeks, step_back_to: volunteer, resume_after: 4 weeks%s}"
@@ -100,7 +101,7 @@ EVALUATORS = {r: (pathrules.Evaluator(_policy(r), engine="python"), pathrules.Ev
 
 
 @needs_durable
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule=st.sampled_from(RULES), held=st.none() | st.sampled_from(["2026-03-02", "2026-03-16", "2026-03-17"]), shift=st.sampled_from([-1, 0, 1, 13, 14, 15, 27, 28, 29, 60]))
 def test_both_engines_agree_on_lapses(rule: str, held: str | None, shift: int) -> None:
     day = LAPSED + dt.timedelta(days=shift)

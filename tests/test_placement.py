@@ -94,6 +94,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from conftest import DURABLE, needs_durable  # noqa: E402
 from strategies import PLACES  # noqa: E402
+from example_counts import examples
 
 BARS = ["former: team", "former: service", "former: team, lasts: 6 months", "former: service, lasts: 2 years", "teams: [north]"]
 EVALUATORS = {bar: (pathrules.Evaluator(_policy(bar), engine="python"), pathrules.Evaluator(_policy(bar), engine="durable" if DURABLE else "python")) for bar in BARS}
@@ -114,7 +115,7 @@ def near_the_boundary(draw: st.DrawFn) -> tuple[dict[str, object], dt.date]:
 
 
 @needs_durable
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=near_the_boundary(), bar=st.sampled_from(BARS), placement=st.none() | st.sampled_from(["north", "south", "harbour-lane/north", "harbour-lane/south", "quayside/north"]))
 def test_both_engines_agree_on_placement_bars(case: tuple[dict[str, object], dt.date], bar: str, placement: str | None) -> None:
     record, day = case

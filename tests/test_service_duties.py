@@ -18,6 +18,7 @@ from pathrules.evaluation.render import render_text
 from pathrules.policy.loader import load_policy_text
 
 from conftest import AS_OF, ENGINE_NAMES, ENGINES, EXAMPLES, POLICIES
+from example_counts import examples
 
 SHARPS = POLICIES / "sharps-harm-reduction.yaml"
 START = dt.date(2025, 10, 1)
@@ -94,7 +95,7 @@ _EVALUATORS = tuple(
 )
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(facts=_SHORTFALLS)
 def test_duty_shortfalls_never_change_the_outcome(facts: dict[str, Any]) -> None:
     """The same record with and without every duty shortfall, and the policy with and without its duties."""
@@ -123,7 +124,7 @@ _BOTH = {e: pathrules.Evaluator(pathrules.load_policy(SHARPS), engine=e, enforce
 
 
 @pytest.mark.skipif(len(ENGINE_NAMES) < 2, reason="durable-rules is not available")
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(facts=_SHORTFALLS)
 def test_both_engines_agree_on_every_duty(facts: dict[str, Any]) -> None:
     as_of = START + dt.timedelta(days=facts["as_of"])

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from typing import Any
 
 from pathrules.decision import DutyResult
 from pathrules.describe import describe_requirement
+from pathrules.fork_safety import ForkSafeLock
 from pathrules.engine.program import Check, Engine, Program
 from pathrules.kinds import kind_for, kind_of
 from pathrules.kinds.base import LABELS, Context, Derived
@@ -34,7 +34,7 @@ class DutyPrograms:
 
     def __init__(self) -> None:
         self._compiled: dict[tuple[str, str], tuple[tuple[Requirement, ...], Program]] = {}
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()  # a fork while another thread compiles must not hang the child
 
     def get(self, loaded: LoadedPolicy, role: str) -> tuple[tuple[Requirement, ...], Program]:
         key = (loaded.digest, role)
