@@ -354,3 +354,20 @@ def test_no_shipped_policy_letter_cites_a_source(policy_file: Path) -> None:
         assert [w for w in words if w in letter] == []
         assert [r.id for r in decision.requirements if r.source and r.source in letter] == []
         assert "source:" not in letter.lower() and not any(title in letter for title in STUDY_TITLES.values())
+
+
+def test_the_web_role_page_cites_each_rule_for_staff(tmp_path: Path) -> None:
+    pytest.importorskip("fastapi", reason="the web extra is not installed")
+    from test_web_support import ACCOUNTS, PASSWORD, Web, signed_in
+
+    from pathrules.web import Settings, create_app
+    from pathrules.web.accounts import Accounts
+
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "sourced.yaml").write_text(POLICY)
+    accounts = Accounts(tmp_path / "users.json")
+    accounts.add("cora", ACCOUNTS["cora"], PASSWORD)
+    settings = Settings(policies=tmp_path / "policies", audit=tmp_path / "decisions.db", users=tmp_path / "users.json", engine="python")
+    page = signed_in(Web(create_app(settings), settings, {}), "cora").get("/policies/sourced/roles/mentor").text  # type: ignore[attr-defined]
+    missing = [where for where, marker in MARKERS.items() if where != "progression" and marker not in page]
+    assert missing == [], missing
