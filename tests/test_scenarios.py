@@ -47,7 +47,8 @@ def test_a_disclosure_leads_to_review_not_refusal(policies: dict, engine: str) -
 
 
 def test_an_accepted_risk_assessment_clears_the_disclosure(policies: dict, engine: str) -> None:
-    decision = pathrules.Evaluator(policies["harbour-lane-service-a"], engine=engine).evaluate(example("kofi"), "paid-peer-worker", as_of=AS_OF)  # type: ignore[arg-type]
+    kofi = example("kofi").model_copy(update={"roles_held": []})  # as a candidate, so the entry checks apply
+    decision = pathrules.Evaluator(policies["harbour-lane-service-a"], engine=engine).evaluate(kofi, "peer-mentor", as_of=AS_OF)  # type: ignore[arg-type]
     assert decision.outcome == "eligible"
     assert _req(decision, "enhanced-dbs").status == "met"
 
@@ -57,7 +58,7 @@ def test_a_refused_risk_assessment_makes_the_role_ineligible(policies: dict, eng
     check = kofi.vetting[0]
     refused = check.model_copy(update={"review": check.review.model_copy(update={"decision": "refused"})})  # type: ignore[union-attr]
     decision = pathrules.Evaluator(policies["harbour-lane-service-a"], engine=engine).evaluate(  # type: ignore[arg-type]
-        kofi.model_copy(update={"vetting": [refused]}), "paid-peer-worker", as_of=AS_OF
+        kofi.model_copy(update={"vetting": [refused], "roles_held": []}), "peer-mentor", as_of=AS_OF
     )
     assert decision.outcome == "ineligible"
 
