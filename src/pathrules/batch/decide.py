@@ -11,6 +11,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pathrules.batch.duties_summary import BehindDuty, behind_duties
 from pathrules.batch.inputs import Item
 from pathrules.batch.parse import RowError, item_data
 from pathrules.batch.outputs import format_row
@@ -40,7 +41,9 @@ class BatchSpec:
 @dataclass(frozen=True, slots=True)
 class Result:
     """One output row. ``text`` is the finished line; with ``keep`` the row, decision and record come
-    back instead, for the audit store (which adds the row's audit id before it is formatted)."""
+    back instead, for the audit store (which adds the row's audit id before it is formatted).
+    ``duties`` holds the service duties behind (for ``--duties-summary``) when they were asked for:
+    a few short tuples, so a worker never has to send a whole Decision for them."""
 
     index: int
     outcome: str
@@ -48,6 +51,7 @@ class Result:
     row: dict[str, Any] | None = None
     decision: Decision | None = None
     record: Record | None = None
+    duties: tuple[BehindDuty, ...] = ()
 
 
 def result_row(index: int, source: str, decision: Decision | None, error: str | None, person: str = "") -> dict[str, Any]:
@@ -73,8 +77,8 @@ def result_row(index: int, source: str, decision: Decision | None, error: str | 
 class Decider:
     """Holds one evaluator (and so one engine) for the life of a process."""
 
-    def __init__(self, spec: BatchSpec, output: OutputFormat, keep: bool = False) -> None:
-        self.spec, self.output, self.keep = spec, output, keep
+    def __init__(self, spec: BatchSpec, output: OutputFormat, keep: bool = False, duties: bool = False) -> None:
+        self.spec, self.output, self.keep, self.duties = spec, output, keep, duties
         self.evaluator = Evaluator(list(spec.policies), engine=spec.engine)
 
     def decide(self, item: Item) -> Result:
@@ -99,7 +103,8 @@ class Decider:
         row = result_row(item.index, item.source, decision, error, person)
         if self.keep:
             return Result(item.index, row["outcome"], "", row, decision, record)
-        return Result(item.index, row["outcome"], format_row(row, self.output))
+        behind = behind_duties(decision) if self.duties and decision is not None else ()
+        return Result(item.index, row["outcome"], format_row(row, self.output), duties=behind)
 
 
 def _person_of(data: Any) -> str:

@@ -15,6 +15,15 @@ from pathlib import Path
 from pathrules.decision import Decision
 
 
+BehindDuty = tuple[str, str, str, _dt.date | None, str]
+"""One duty a service is behind on for one person: policy id, duty id, what, since, person."""
+
+
+def behind_duties(decision: Decision) -> tuple[BehindDuty, ...]:
+    """What a summary needs from one decision; small enough to send back from a worker."""
+    return tuple((decision.policy.id, duty.id, duty.duty, duty.since, decision.person) for duty in decision.service_owes if duty.status == "behind")
+
+
 @dataclass
 class _Duty:
     what: str
@@ -29,11 +38,14 @@ class DutiesSummary:
     people: int = 0
 
     def add(self, decision: Decision) -> None:
+        self.add_behind(behind_duties(decision))
+
+    def add_behind(self, behind: tuple[BehindDuty, ...]) -> None:
+        """One person decided, with the duties the service is behind on for them (maybe none)."""
         self.people += 1
-        for duty in decision.service_owes:
-            if duty.status == "behind":
-                entry = self.duties.setdefault((decision.policy.id, duty.id), _Duty(duty.duty))
-                entry.people.append((duty.since, decision.person))
+        for policy_id, duty_id, what, since, person in behind:
+            entry = self.duties.setdefault((policy_id, duty_id), _Duty(what))
+            entry.people.append((since, person))
 
     def to_data(self, role: str, as_of: _dt.date) -> dict[str, object]:
         rows = []

@@ -31,7 +31,7 @@ def item_data(item: Item) -> dict[str, Any] | Record:
             raise RowError(" ".join(str(err).split())) from None
     if isinstance(item, CsvItem):
         try:
-            return row_to_record(item.cells)
+            return row_to_record(item.row())
         except CellError as err:
             raise RowError(str(err)) from None
     located, problems = load_file(item.path)

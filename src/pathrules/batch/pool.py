@@ -10,6 +10,9 @@ thread holds it), and ignore SIGINT: the parent alone decides how to stop.
 
 Memory is bounded: rows are read from the input only while fewer than ``window`` rows are read but
 not yet handed back, and workers send back finished output lines, not decisions.
+
+What crosses the pipes is plain tuples, never dataclass instances: pickling a slotted dataclass goes
+through Python code for every row and cost the parent more than reading and writing the row did.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from pathrules.batch.decide import BatchSpec, Decider, OutputFormat, Result, result_row
-from pathrules.batch.inputs import Item
+from pathrules.batch.inputs import BadItem, CsvItem, FileItem, Item, JsonlItem
 from pathrules.batch.outputs import format_row
 
 CHUNK = 64
@@ -42,11 +45,43 @@ class BatchInterrupted(Exception):
     """SIGINT or SIGTERM: stop soon, keep the rows decided so far."""
 
 
-def _worker_main(conn: Connection, spec: BatchSpec, output: OutputFormat, keep: bool) -> None:
+_ITEM_KINDS: tuple[type[JsonlItem], type[CsvItem], type[FileItem], type[BadItem]] = (JsonlItem, CsvItem, FileItem, BadItem)
+Wire = tuple[Any, ...]
+
+
+def _pack(item: Item) -> Wire:
+    """An item as a plain tuple for the pipe: (kind, index, source, the rest)."""
+    if isinstance(item, CsvItem):
+        return (1, item.index, item.source, item.header, item.cells)
+    if isinstance(item, JsonlItem):
+        return (0, item.index, item.source, item.line)
+    if isinstance(item, FileItem):
+        return (2, item.index, item.source, item.path)
+    return (3, item.index, item.source, item.error)
+
+
+def _unpack(wire: Wire) -> Item:
+    item: Item = _ITEM_KINDS[wire[0]](*wire[1:])
+    return item
+
+
+def _reply(result: Result, keep: bool) -> Result | Wire:
+    """What goes back: the whole Result only when the parent keeps decisions (the audit store)."""
+    return result if keep else (result.index, result.outcome, result.text, result.duties)
+
+
+def _received(reply: Result | Wire) -> Result:
+    if isinstance(reply, Result):
+        return reply
+    index, outcome, text, duties = reply
+    return Result(index, outcome, text, duties=duties)
+
+
+def _worker_main(conn: Connection, spec: BatchSpec, output: OutputFormat, keep: bool, duties: bool = False) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     try:
-        decider = Decider(spec, output, keep)
+        decider = Decider(spec, output, keep, duties)
     except BaseException as err:  # noqa: BLE001 - reported to the parent, which stops the batch
         conn.send(("failed", f"{type(err).__name__}: {err}"))
         return
@@ -58,7 +93,7 @@ def _worker_main(conn: Connection, spec: BatchSpec, output: OutputFormat, keep: 
             return
         if chunk is None:
             return
-        conn.send([decider.decide(item) for item in chunk])
+        conn.send([_reply(decider.decide(_unpack(wire)), keep) for wire in chunk])
 
 
 @dataclass
@@ -76,6 +111,7 @@ class WorkerPool:
     output: OutputFormat
     keep: bool
     size: int
+    duties: bool = False
     window: int = 0
     _workers: list[_Worker] = field(default_factory=list)
     _losses: int = 0
@@ -86,7 +122,7 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(child, self.spec, self.output, self.keep), daemon=True)
+        process = self._context.Process(target=_worker_main, args=(child, self.spec, self.output, self.keep, self.duties), daemon=True)
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)  # the child starts with them blocked
         try:
             process.start()
@@ -130,7 +166,7 @@ class WorkerPool:
                 if worker.alive and worker.chunk is None and pending:
                     worker.chunk = pending.popleft()
                     try:
-                        worker.conn.send(worker.chunk)
+                        worker.conn.send([_pack(item) for item in worker.chunk])
                     except OSError:
                         self._lost(worker, pending, done)
             live = [w for w in self._workers if w.alive]
@@ -149,7 +185,8 @@ class WorkerPool:
                         raise BatchStopped(f"a worker process could not start: {detail}")
                     worker.ready = True
                 else:
-                    for result in message:
+                    for reply in message:
+                        result = _received(reply)
                         done[result.index] = result
                     worker.chunk = None
         except (EOFError, OSError):

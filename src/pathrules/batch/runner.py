@@ -31,18 +31,22 @@ def run_batch(
     output: OutputFormat,
     jobs: int | None = None,
     keep: bool = False,
+    duties: bool = False,
     stop: Callable[[], bool] = _never,
 ) -> Iterator[Result]:
-    """A Result for every item, in input order. ``stop`` is polled; when it says so, BatchInterrupted."""
+    """A Result for every item, in input order. ``stop`` is polled; when it says so, BatchInterrupted.
+
+    ``keep``: every Result carries its decision and record (for the audit store); ``duties``: it
+    carries only the service duties behind (for ``--duties-summary``), which workers send cheaply."""
     workers = jobs or min(2, os.cpu_count() or 1)
     stream = iter(items)
     if workers > 1:
         head = list(itertools.islice(stream, PARALLEL_FROM))
         stream = itertools.chain(head, stream)
         if len(head) == PARALLEL_FROM:
-            yield from WorkerPool(spec, output, keep, workers).results(stream, stop)
+            yield from WorkerPool(spec, output, keep, workers, duties).results(stream, stop)
             return
-    decider = Decider(spec, output, keep)
+    decider = Decider(spec, output, keep, duties)
     for item in stream:
         if stop():
             raise BatchInterrupted()

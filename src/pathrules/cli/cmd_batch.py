@@ -178,18 +178,21 @@ def run_batch_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
     try:
         with _StopSignals() as stop:
             try:
-                last_commit = time.monotonic()
-                for result in run_batch(items, spec, output=fmt, jobs=args.jobs, keep=store is not None or duties is not None, stop=stop):
+                last_commit, done = time.monotonic(), 0
+                for result in run_batch(items, spec, output=fmt, jobs=args.jobs, keep=store is not None, duties=duties is not None, stop=stop):
                     text = result.text
-                    if duties is not None and result.decision is not None:
-                        duties.add(result.decision)
+                    if duties is not None and result.outcome != "error":
+                        if result.decision is not None:
+                            duties.add(result.decision)
+                        else:
+                            duties.add_behind(result.duties)
                     if store is not None and result.row is not None:
                         if result.decision is not None and result.record is not None:
                             result.row["audit_id"] = store.append(result.decision, policies[result.decision.policy.digest], result.record, requested_by=args.by)
                         text = format_row(result.row, fmt)
                     writer.write(text)
                     counts[result.outcome] += 1
-                    done = sum(counts.values())
+                    done += 1
                     progress(done, total)
                     if done % COMMIT_ROWS == 0 or time.monotonic() - last_commit > COMMIT_SECONDS:
                         writer.commit()
