@@ -55,6 +55,7 @@ class RequirementResult(_Frozen):
     due: _dt.date | None = Field(default=None, description="When an owed requirement falls due after starting.")
     decided_by: str | None = Field(default=None, description="Who may agree an exception to a discretionary rule not yet met.")
     for_person: str | None = Field(default=None, description="One plain sentence for the person: what is needed and when (no ids).")
+    source: str | None = Field(default=None, description="Where the rule comes from (study and section, or the organisation's own choice): for staff, never in the letter.")
 
 
 class ActivityResult(_Frozen):
@@ -63,6 +64,7 @@ class ActivityResult(_Frozen):
     allowed: bool
     reason: str
     requirements: list[RequirementResult] = Field(default_factory=list)
+    source: str | None = Field(default=None, description="Where the rule comes from (study and section, or the organisation's own choice): for staff, never in the letter.")
 
 
 class Owed(_Frozen):
@@ -110,6 +112,7 @@ class DutyResult(_Frozen):
     next_step: str | None = None
     because: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+    source: str | None = Field(default=None, description="Where the rule comes from (study and section, or the organisation's own choice): for staff, never in the letter.")
 
 
 class ServiceWait(_Frozen):

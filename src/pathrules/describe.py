@@ -11,6 +11,7 @@ from pathrules.entitlements.evaluate import money
 from pathrules.kinds import kind_of
 from pathrules.policy.model import Policy
 from pathrules.policy.requirements import Requirement, RequirementItem
+from pathrules.policy.source import cited, note_text
 
 
 def describe_requirement(requirement: Requirement, policy: Policy) -> str:
@@ -24,7 +25,7 @@ def describe_requirement(requirement: Requirement, policy: Policy) -> str:
 
 def _items(policy: Policy, items: list[RequirementItem]) -> list[dict[str, Any]]:
     return [
-        {"id": r.id, "kind": r.kind, "asks": describe_requirement(r, policy), "because": r.because}
+        {"id": r.id, "kind": r.kind, "asks": describe_requirement(r, policy), "because": r.because, "source": cited(r.source)}
         for r in policy.expand(items)
     ]
 
@@ -38,14 +39,22 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
                 "id": role_id,
                 "title": role.title,
                 "description": role.description,
+                "source": cited(role.source),
                 "requires": _items(policy, role.requires),
                 "ongoing": _items(policy, role.ongoing),
                 "activities": [
-                    {"id": a_id, "title": a.title or a_id.replace("-", " "), "because": a.because, "requires": _items(policy, a.requires)}
+                    {
+                        "id": a_id,
+                        "title": a.title or a_id.replace("-", " "),
+                        "because": a.because,
+                        "source": cited(a.source),
+                        "requires": _items(policy, a.requires),
+                    }
                     for a_id, a in role.activities.items()
                 ],
                 "never": [n.replace("-", " ") for n in role.never],
-                "notes": list(role.notes),
+                "notes": [note_text(n) for n in role.notes],
+                "note_sources": [None if isinstance(n, str) else cited(n.source) for n in role.notes],
                 "owes": _items(policy, role.owes),
                 "entitlements": [
                     {
@@ -56,6 +65,7 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
                         + (f", on a day of at least {e.min_hours} hours" if e.min_hours else "")
                         + (f", on a day of {', '.join(a.replace('-', ' ') for a in e.activities)}" if e.activities else ""),
                         "because": e.because,
+                        "source": cited(e.source),
                     }
                     for e in role.entitlements
                 ],
@@ -66,6 +76,7 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
                         "asks": f"{st.title}: signed off by the {' or the '.join(r.replace('-', ' ') for r in st.signed_off_by)}"
                         + (f" — {st.description}" if st.description else ""),
                         "because": None,
+                        "source": cited(st.source),
                     }
                     for st in role.stages
                 ],
@@ -77,6 +88,7 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
                         + ("every pre-start check being in" if d.after == "checks_in" else f"the {getattr(d.after, 'returned', '').upper()} certificate coming back")
                         + (f"; a refusal goes to the {d.second_opinion.replace('-', ' ')} for a second opinion" if d.second_opinion else ""),
                         "because": d.because,
+                        "source": cited(d.source),
                     }
                     for d in role.decisions
                 ],
@@ -89,6 +101,7 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
             "from_title": policy.roles[p.from_].title,
             "to_title": policy.roles[p.to].title,
             "because": p.because,
+            "source": cited(p.source),
             "requires": _items(policy, p.requires),
         }
         for p in policy.progressions
@@ -105,6 +118,15 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
     }
 
 
+def activity_heading(activity: dict[str, Any]) -> str:
+    return f"Once more is in place: {activity['title']}"
+
+
+def section_sources(role: dict[str, Any]) -> dict[str, str]:
+    """The citation of each section that has one of its own (a gated activity's), by heading."""
+    return {activity_heading(a): a["source"] for a in role["activities"] if a["source"]}
+
+
 def role_sections(role: dict[str, Any]) -> list[tuple[str, str | None, list[dict[str, Any]]]]:
     """(heading, intro, requirements) in reading order: one place for every renderer's structure."""
     sections: list[tuple[str, str | None, list[dict[str, Any]]]] = []
@@ -113,7 +135,7 @@ def role_sections(role: dict[str, Any]) -> list[tuple[str, str | None, list[dict
     if role["ongoing"]:
         sections.append(("While you are in the role", None, role["ongoing"]))
     for activity in role["activities"]:
-        sections.append((f"Once more is in place: {activity['title']}", activity["because"], activity["requires"]))
+        sections.append((activity_heading(activity), activity["because"], activity["requires"]))
     if role.get("entitlements"):
         sections.append(("What a day's work entitles you to", None, role["entitlements"]))
     if role.get("stages"):
@@ -125,24 +147,38 @@ def role_sections(role: dict[str, Any]) -> list[tuple[str, str | None, list[dict
     return sections
 
 
+def _source_line(source: str | None, indent: str) -> list[str]:
+    return [f"{indent}source: {source}"] if source else []
+
+
 def roles_text(policy: Policy) -> str:
+    """Every role for staff: what it asks, and where each rule comes from where the policy says."""
     data = describe_policy(policy)
     lines = [f"{data['organisation']} — policy {data['policy']} version {data['version']} (from {data['effective_from']})", ""]
     for role in data["roles"]:
         lines.append(f"{role['title']} [{role['id']}]")
         if role["description"]:
             lines.append(f"  {role['description'].strip()}")
+        lines += _source_line(role["source"], "  ")
+        activity_sources = section_sources(role)
         for heading, _, items in role_sections(role):
             lines.append(f"  {heading}:")
-            lines += [f"    - {item['asks']}" for item in items]
+            lines += _source_line(activity_sources.get(heading), "    ")
+            for item in items:
+                lines.append(f"    - {item['asks']}")
+                lines += _source_line(item.get("source"), "      ")
         if role["never"]:
             lines.append("  Never part of this role: " + ", ".join(role["never"]))
-        for note in role["notes"]:
+        for note, note_source in zip(role["notes"], role["note_sources"]):
             lines.append(f"  Note: {note}")
+            lines += _source_line(note_source, "      ")
         lines.append("")
     if data["progressions"]:
         lines.append("Moving between roles:")
         for progression in data["progressions"]:
             lines.append(f"  {progression['from_title']} → {progression['to_title']} (plus what {progression['to_title']} itself needs):")
-            lines += [f"    - {item['asks']}" for item in progression["requires"]]
+            lines += _source_line(progression["source"], "    ")
+            for item in progression["requires"]:
+                lines.append(f"    - {item['asks']}")
+                lines += _source_line(item["source"], "      ")
     return "\n".join(lines).rstrip() + "\n"

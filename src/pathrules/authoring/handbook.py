@@ -1,7 +1,8 @@
 """`pathrules handbook`: what each role needs, in plain language, generated from the policy itself.
 
 Because the handbook is made from the same policy the engine runs, the written policy and the
-decisions can never disagree. HTML output is one self-contained page, escaped throughout.
+decisions can never disagree. HTML output is one self-contained page, escaped throughout. The
+handbook is the staff's copy: where the policy cites a source for a rule, it is shown (*Source:*).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from pathrules.describe import describe_policy, role_sections
+from pathrules.describe import describe_policy, role_sections, section_sources
 from pathrules.policy.model import Policy
 
 CSS = """
@@ -38,17 +39,26 @@ def markdown(policy: Policy) -> str:
         out += [f"## {role['title']}", ""]
         if role["description"]:
             out += [role["description"].strip(), ""]
+        if role["source"]:
+            out += [f"*Source:* {role['source']}.", ""]
+        sources = section_sources(role)
         for heading, intro, items in role_sections(role):
             out += [f"### {heading}", ""]
             if intro:
                 out += [intro.strip(), ""]
+            if heading in sources:
+                out += [f"*Source:* {sources[heading]}.", ""]
             for item in items:
-                out.append(f"- {_sentence(item['asks'])}." + (f" *Why:* {item['because'].strip()}" if item["because"] else ""))
+                out.append(
+                    f"- {_sentence(item['asks'])}."
+                    + (f" *Why:* {item['because'].strip()}" if item["because"] else "")
+                    + (f" *Source:* {item['source']}." if item.get("source") else "")
+                )
             out.append("")
         if role["never"]:
             out += ["### Never part of this role", "", ", ".join(role["never"]).capitalize() + ".", ""]
-        for note in role["notes"]:
-            out.append(f"> {note}")
+        for note, note_source in zip(role["notes"], role["note_sources"]):
+            out.append(f"> {note}" + (f" *Source:* {note_source}." if note_source else ""))
         if role["notes"]:
             out.append("")
     if data["progressions"]:
@@ -57,7 +67,9 @@ def markdown(policy: Policy) -> str:
             out += [f"### From {move['from_title']} to {move['to_title']}", ""]
             if move["because"]:
                 out += [move["because"].strip(), ""]
-            out += [f"- {_sentence(item['asks'])}." for item in move["requires"]]
+            if move["source"]:
+                out += [f"*Source:* {move['source']}.", ""]
+            out += [f"- {_sentence(item['asks'])}." + (f" *Source:* {item['source']}." if item.get("source") else "") for item in move["requires"]]
             out += [f"- Everything {move['to_title']} needs before starting.", ""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -66,7 +78,8 @@ def _list(items: list[dict[str, Any]]) -> str:
     rows = []
     for item in items:
         why = f'<span class="why">Why: {html.escape(item["because"].strip())}</span>' if item.get("because") else ""
-        rows.append(f"<li>{html.escape(_sentence(item['asks']))}.{why}</li>")
+        source = f'<span class="why">Source: {html.escape(item["source"])}</span>' if item.get("source") else ""
+        rows.append(f"<li>{html.escape(_sentence(item['asks']))}.{why}{source}</li>")
     return "<ul>" + "".join(rows) + "</ul>"
 
 
@@ -81,21 +94,29 @@ def html_page(policy: Policy) -> str:
         body.append(f"<h2 id=\"{e(role['id'])}\">{e(role['title'])}</h2>")
         if role["description"]:
             body.append(f"<p>{e(role['description'].strip())}</p>")
+        if role["source"]:
+            body.append(f"<p class=\"meta\">Source: {e(role['source'])}</p>")
+        sources = section_sources(role)
         for heading, intro, items in role_sections(role):
             body.append(f"<h3>{e(heading)}</h3>")
             if intro:
                 body.append(f"<p>{e(intro.strip())}</p>")
+            if heading in sources:
+                body.append(f"<p class=\"meta\">Source: {e(sources[heading])}</p>")
             body.append(_list(items))
         if role["never"]:
             body.append(f"<p class=\"never\"><strong>Never part of this role:</strong> {e(', '.join(role['never']))}.</p>")
-        for note in role["notes"]:
-            body.append(f"<p class=\"note\">{e(note)}</p>")
+        for note, note_source in zip(role["notes"], role["note_sources"]):
+            cite = f" <span class=\"why\">Source: {e(note_source)}</span>" if note_source else ""
+            body.append(f"<p class=\"note\">{e(note)}{cite}</p>")
     if data["progressions"]:
         body.append("<h2>Moving between roles</h2>")
         for move in data["progressions"]:
             body.append(f"<h3>From {e(move['from_title'])} to {e(move['to_title'])}</h3>")
             if move["because"]:
                 body.append(f"<p>{e(move['because'].strip())}</p>")
+            if move["source"]:
+                body.append(f"<p class=\"meta\">Source: {e(move['source'])}</p>")
             body.append(_list([*move["requires"], {"asks": f"everything {move['to_title']} needs before starting", "because": None}]))
     title = e(f"{data['organisation']}: what each role needs")
     return f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"

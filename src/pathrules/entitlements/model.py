@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from pathrules.policy.source import Source
 from pathrules.policy.fields import Slug, Strict
 
 MONEY = r"^\d{1,6}(\.\d{1,2})?$"
@@ -30,6 +31,7 @@ class Entitlement(Strict):
     activities: list[Slug] = Field(default_factory=list, description="Only on a day with one of these activities (empty: any).")
     text: str | None = Field(default=None, description="For an entitlement with no figure in its source: what it is, in words.")
     because: str | None = None
+    source: Source | None = Field(default=None, description="Where this comes from; shown to staff, never to the person.")
 
     @model_validator(mode="after")
     def _amount_or_words(self) -> Entitlement:

@@ -17,6 +17,7 @@ from pathrules.decision import Decision, DutyResult, ServiceWait
 from pathrules.kinds.base import Context, long_date
 from pathrules.policy.deadlines import CheckReturned, DecisionDeadline
 from pathrules.policy.loader import LoadedPolicy
+from pathrules.policy.source import cited
 
 CHECK_KINDS = frozenset({"vetting", "references", "approvals", "identity"})
 ONE_DAY = _dt.timedelta(days=1)
@@ -65,6 +66,7 @@ def _as_duty(deadline: DecisionDeadline, wait: ServiceWait) -> DutyResult:
         since=wait.due + ONE_DAY,
         next_step=f"The {who} decides and records it (approval `{deadline.recorded_as}`).",
         because=deadline.because,
+        source=cited(deadline.source),
     )
 
 

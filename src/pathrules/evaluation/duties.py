@@ -20,6 +20,7 @@ from pathrules.engine.program import Check, Engine, Program
 from pathrules.kinds import kind_for, kind_of
 from pathrules.kinds.base import LABELS, Context, Derived
 from pathrules.policy.loader import LoadedPolicy
+from pathrules.policy.source import cited
 from pathrules.policy.requirements import Requirement
 
 
@@ -88,6 +89,7 @@ def _result(duty: Requirement, derived: Derived[Any], fired: frozenset[str], ctx
         next_step=None if met else (_for_service(next_step) or "The service puts this in place and records it."),
         because=duty.because,
         evidence=derived.evidence,
+        source=cited(duty.source),
     )
 
 

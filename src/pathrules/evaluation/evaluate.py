@@ -33,6 +33,8 @@ from pathrules.kinds import kind_of
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
 from pathrules.kinds.placement import Placement
 from pathrules.policy.loader import LoadedPolicy
+from pathrules.policy.model import Activity
+from pathrules.policy.source import cited
 from pathrules.record.as_of import as_it_stood
 from pathrules.record.loader import RecordInput, load_record, record_digest
 from pathrules.record.model import Record
@@ -254,6 +256,7 @@ def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Conte
         evidence=derived.evidence,
         next_step=next_step,
         because=requirement.because,
+        source=cited(requirement.source),
         met_on=met_on,
         valid_until=valid_until,
         due=due if status in ("owed", "not_met") else None,
@@ -271,7 +274,7 @@ def _refused_evidence(own: RequirementResult, main: list[RequirementResult]) -> 
     return None
 
 
-def _activity(activity_id: str, title: str | None, own: list[RequirementResult], main: list[RequirementResult]) -> ActivityResult:
+def _activity(activity_id: str, activity: Activity, own: list[RequirementResult], main: list[RequirementResult]) -> ActivityResult:
     """Evidence that the role refuses never unlocks one of its activities."""
     checked: list[RequirementResult] = []
     for result in own:
@@ -289,7 +292,7 @@ def _activity(activity_id: str, title: str | None, own: list[RequirementResult],
         checked.append(result)
     blocking = [r for r in checked if r.status != "met"]
     reason = "Allowed." if not blocking else "Not yet. " + blocking[0].reason
-    return ActivityResult(id=activity_id, title=title, allowed=not blocking, reason=reason, requirements=checked)
+    return ActivityResult(id=activity_id, title=activity.title, allowed=not blocking, reason=reason, requirements=checked, source=cited(activity.source))
 
 
 def _assemble(
@@ -307,7 +310,7 @@ def _assemble(
     role = policy.roles[target.role]
     main = [results[s.key] for s in target.slots if s.activity is None]
     activities = [
-        _activity(activity_id, activity.title, [results[s.key] for s in target.slots if s.activity == activity_id], main)
+        _activity(activity_id, activity, [results[s.key] for s in target.slots if s.activity == activity_id], main)
         for activity_id, activity in role.activities.items()
     ]
 

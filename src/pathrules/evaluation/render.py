@@ -1,10 +1,10 @@
 """A decision as text for one of two audiences, or as JSON for a program.
 
 * ``staff`` (the default): every requirement with its id, reason, the policy's ``because``, next
-  steps and dates; ids are allowed, this is the working view.
+  steps, dates and where the rule comes from (``source``); ids are allowed, this is the working view.
 * ``person``: the plain letter to the person the decision is about (``Decision.letter``): what they
   can do now, what is still needed and by when, the date they can start if nothing else changes, who
-  may agree an exception and how to ask. No ids, no jargon, no blame (docs/decision-text.md).
+  may agree an exception and how to ask. No ids, no jargon, no blame, no citations (docs/decision-text.md).
 
 Words for outcomes and statuses come from ``pathrules.vocabulary``. Colour and symbols are for
 terminals only; piped output is plain.
@@ -43,6 +43,8 @@ def _requirement_lines(result: RequirementResult, color: bool, *, in_post: bool 
         lines.append(f"      exception: the {result.decided_by.replace('-', ' ')} may agree one (record it as an override, with who and why)")
     if result.valid_until:
         lines.append(f"      holds until: {long_date(result.valid_until)}")
+    if result.source:
+        lines.append(f"      source: {result.source}")
     return lines
 
 
@@ -92,6 +94,8 @@ def _staff_text(decision: Decision, color: bool) -> str:
         for activity in decision.activities:
             mark = _marker("met" if activity.allowed else "not_met", color)
             lines.append(f"  {mark} {activity.title or activity.id}: {activity.reason}")
+            if activity.source:
+                lines.append(f"      source: {activity.source}")
     if decision.never:
         lines += ["", "Never part of this role: " + ", ".join(n.replace("-", " ") for n in decision.never) + "."]
     if decision.next_steps:

@@ -40,6 +40,8 @@ def duty_lines(decision: Decision) -> list[str]:
             lines.append(f"      behind{since}: {duty.reason}")
             if duty.next_step:
                 lines.append(f"      the service: {duty.next_step}")
+        if duty.source:
+            lines.append(f"      source: {duty.source}")
     return lines
 
 

@@ -42,6 +42,7 @@ from pathrules.engine.ir import Condition, FactType, FactValue
 from pathrules.errors import Problem
 from pathrules.located_errors import suggestion
 from pathrules.policy.fields import DurationField, Slug, Strict
+from pathrules.policy.source import Source
 
 if TYPE_CHECKING:
     from pathrules.policy.model import Policy
@@ -71,6 +72,10 @@ class RequirementBase(Strict):
     decided_by: Slug | None = Field(
         default=None,
         description="For a discretionary requirement: the role that may agree an exception, e.g. service-manager.",
+    )
+    source: Source | None = Field(
+        default=None,
+        description="Where the rule comes from (study and section), or that it is the organisation's own choice; shown to staff, never to the person.",
     )
 
 

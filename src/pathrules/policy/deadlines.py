@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from pathrules.kinds.vetting import Scheme
+from pathrules.policy.source import Source
 from pathrules.policy.fields import DurationField, Slug, Strict
 
 
@@ -36,3 +37,4 @@ class DecisionDeadline(Strict):
     second_opinion: Slug | None = Field(default=None, description="The role asked for a second opinion before a refusal stands.")
     recorded_as: Slug = Field(description="The record's approval item that records the decision (`approvals: [{item: ...}]`).")
     because: str | None = None
+    source: Source | None = Field(default=None, description="Where this comes from; shown to staff, never to the person.")

@@ -13,6 +13,7 @@ from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate
 from pathrules.policy.groups import Expansion
 from pathrules.policy.stages import RoleStage
 from pathrules.policy.requirements import Requirement, RequirementItem
+from pathrules.policy.source import Note, Source
 
 Jurisdiction = Literal["england-wales", "scotland", "northern-ireland", "ireland", "other"]
 
@@ -39,6 +40,7 @@ class Activity(Strict):
 
     title: str | None = None
     because: str | None = None
+    source: Source | None = Field(default=None, description="Where the activity's gate comes from; shown to staff, never to the person.")
     requires: list[RequirementItem] = Field(min_length=1)
 
 
@@ -49,7 +51,9 @@ class Role(Strict):
     ongoing: list[RequirementItem] = Field(default_factory=list, description="What must stay true while in the role.")
     activities: dict[Slug, Activity] = Field(default_factory=dict, description="Activities that need more than the role itself.")
     never: list[Slug] = Field(default_factory=list, description="Activities the role may never do.")
-    notes: list[str] = Field(default_factory=list, description="Facts about the role that are not gates (hours, length, pay).")
+    notes: list[str | Note] = Field(
+        default_factory=list, description="Facts about the role that are not gates (hours, length, pay), as text or `{text, source}`."
+    )
     owes: list[RequirementItem] = Field(
         default_factory=list,
         description="What the service owes a person in the role (supervision, a caseload cap, an exit plan): "
@@ -67,6 +71,7 @@ class Role(Strict):
         default_factory=list,
         description="Decisions the service owes a candidate before the start: within how long, and who decides.",
     )
+    source: Source | None = Field(default=None, description="Where the role comes from; shown to staff, never to the person.")
 
 
 class Progression(Strict):
@@ -75,6 +80,7 @@ class Progression(Strict):
     from_: Slug = Field(alias="from")
     to: Slug
     because: str | None = None
+    source: Source | None = Field(default=None, description="Where the progression comes from; shown to staff, never to the person.")
     requires: list[RequirementItem] = Field(default_factory=list)
 
     model_config = Strict.model_config | {"populate_by_name": True}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from pathrules.policy.source import Source
 from pathrules.policy.fields import Slug, Strict
 
 
@@ -18,3 +19,4 @@ class RoleStage(Strict):
     title: str
     signed_off_by: list[Slug] = Field(min_length=1, description="Roles that may sign the stage off, e.g. supervisor.")
     description: str | None = Field(default=None, description="What the stage involves, where the source says.")
+    source: Source | None = Field(default=None, description="Where this comes from; shown to staff, never to the person.")

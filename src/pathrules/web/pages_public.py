@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pathrules.authoring.policy_tests import Report, load_test_file, run_file
-from pathrules.describe import describe_policy, role_sections
+from pathrules.describe import describe_policy, role_sections, section_sources
 from pathrules.errors import PathrulesError
 from pathrules.web.accounts import Account
 from pathrules.web.deps import CSRF, page_role, services, session
@@ -79,7 +79,7 @@ def handbook(request: Request, policy_id: str, role_id: str, account: Account = 
     policy, _ = services(request).library.role(policy_id, role_id)
     data = describe_policy(policy)
     role = next(r for r in data["roles"] if r["id"] == role_id)
-    return render(request, "role.html", data=data, role=role, sections=role_sections(role))
+    return render(request, "role.html", data=data, role=role, sections=role_sections(role), sources=section_sources(role))
 
 
 @router.get("/policies/{policy_id}/source", response_class=HTMLResponse)
