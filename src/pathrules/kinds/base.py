@@ -132,6 +132,12 @@ class Kind(ABC, Generic[R, D]):
     @abstractmethod
     def describe(self, req: R, policy: Policy) -> str: ...
 
+    def for_person(self, req: R, derived: Derived[D], status: Status, ctx: Context) -> str | None:
+        """One plain sentence to the person ("you") about a requirement not met, where the kind can say
+        it better than the letter's general sentence (built from ``describe`` and the next step); None:
+        use that. Ids are turned into words afterwards."""
+        return None
+
     def owed_in_post(self, req: R) -> bool:
         """Whether an entry requirement can still be owed once the person is in the role (so it is
         checked in post too): a date from the record rather than ``due_after_start``."""
