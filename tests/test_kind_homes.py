@@ -20,7 +20,7 @@ from pathrules.policy.loader import load_policy_text
 
 SRC = Path(pathrules.__file__).parent
 MODEL_NAMES = {model.__name__ for model in KINDS}
-ASK_THE_KIND = ["authoring/lint/never_met.py", "authoring/lint/unusual_threshold.py", "authoring/lint/blanket_ban.py", "evaluation/evaluate.py", "describe.py"]
+ASK_THE_KIND = ["authoring/lint/never_met.py", "authoring/lint/unusual_threshold.py", "authoring/lint/blanket_ban.py", "evaluation/evaluate.py", "evaluation/duties.py", "describe.py"]
 
 
 def _names_kind_models(tree: ast.AST) -> set[str]:
@@ -60,3 +60,22 @@ def test_each_kind_answers_the_lint_questions_about_its_own_thresholds() -> None
     assert kind_of(back).unmeetable(back, base) and kind_of(back).unusual_thresholds(back)
     assert kind_of(dbs).blanket_ban(dbs) == "on_disclosure"
     assert kind_of(age).blanket_ban(age) is None and kind_of(dbs).unmeetable(dbs, base) == []
+
+
+def test_there_is_one_way_to_look_up_a_kind() -> None:
+    """``kind_of`` answers for a parsed requirement and for a kind's name (data not parsed yet) alike;
+    a second lookup by name could drift from the registry the policy union is built from."""
+    import pathrules.kinds
+    import pathrules.kinds.base
+
+    policy = load_policy_text(POLICY)
+    age = policy.policy.roles["mentor"].requires[0]
+    assert kind_of("age") is kind_of(age)
+    assert {kind_of(kind_name).model for kind_name in (kind.name for kind in KINDS.values())} == set(KINDS)
+    with pytest.raises(KeyError):
+        kind_of("no-such-kind")
+    for module in (pathrules.kinds, pathrules.kinds.base):
+        assert not hasattr(module, "kind_for") and not hasattr(module, "KIND_NAMES"), module.__name__
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "kind_for(" not in text and "KIND_NAMES" not in text, path

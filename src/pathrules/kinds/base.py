@@ -198,7 +198,7 @@ class Kind(ABC, Generic[R, D]):
 
 
 KINDS: dict[type[RequirementBase], Kind[Any, Any]] = {}
-KIND_NAMES: dict[str, Kind[Any, Any]] = {}
+_BY_NAME: dict[str, Kind[Any, Any]] = {}  # the same kinds by tag, for data not parsed yet (see kind_of)
 
 K = TypeVar("K", bound=Kind[Any, Any])
 
@@ -215,21 +215,19 @@ def register(cls: type[K]) -> type[K]:
     """Add a kind to the registry, keyed by its model class (and its name, for data that is not parsed yet)."""
     kind = cls()
     name = kind_name(cls.model)
-    if cls.model in KINDS or name in KIND_NAMES:
+    if cls.model in KINDS or name in _BY_NAME:
         raise TypeError(f"kind `{name}` is registered twice")
     KINDS[cls.model] = kind
-    KIND_NAMES[name] = kind
+    _BY_NAME[name] = kind
     return cls
 
 
-def kind_of(requirement: RequirementBase) -> Kind[Any, Any]:
-    """The kind of a parsed requirement (every model in the union has one: the union is built from KINDS)."""
+def kind_of(requirement: RequirementBase | str) -> Kind[Any, Any]:
+    """The kind of a parsed requirement (every model in the union has one: the union is built from KINDS),
+    or, for data not parsed yet, the kind with this name; KeyError for a name no kind has."""
+    if isinstance(requirement, str):
+        return _BY_NAME[requirement]
     return KINDS[type(requirement)]
-
-
-def kind_for(name: str) -> Kind[Any, Any]:
-    """The kind with this name (``requirement.kind``)."""
-    return KIND_NAMES[name]
 
 
 def models() -> tuple[type[RequirementBase], ...]:
@@ -297,7 +295,6 @@ def catalogue_problems(policy: Policy, located: Located, ids: list[str], path: P
 
 __all__ = [
     "KINDS",
-    "KIND_NAMES",
     "LABELS",
     "Context",
     "Derived",
@@ -305,7 +302,6 @@ __all__ = [
     "Kind",
     "NoDetail",
     "RequirementBase",
-    "kind_for",
     "kind_name",
     "kind_of",
     "models",
