@@ -17,7 +17,9 @@ python-jsonschema's keyword functions): its pydantic ``model`` (what a policy au
   roles, attributes), as located problems;
 * ``implies(a, b)``, ``gate(req)``, ``unmeetable``, ``unusual_thresholds``, ``blanket_ban``,
   ``threshold_fields`` -- what `pathrules lint` and the mutation check need to know about the kind's
-  thresholds; the lint rules ask the kind and never name one.
+  thresholds; ``named_provider_bar``, ``counts_medication_as_use``, ``alcohol_abstinence`` -- the
+  fields the issue-9 lint rules warn about; the lint rules ask the kind and never name one;
+* ``form_columns(req)`` -- the spreadsheet columns the web form asks for.
 
 The registry is keyed by the model class; the tagged union of requirements in
 ``pathrules.policy.requirements`` is built from it, so a requirement that parses always has a kind.
@@ -188,6 +190,23 @@ class Kind(ABC, Generic[R, D]):
     def blanket_ban(self, req: R) -> str | None:
         """The field that bars a person on any disclosure whatever it is (lint's blanket-ban), else None."""
         return None
+
+    def named_provider_bar(self, req: R) -> str | None:
+        """The field accepting only named providers' treatment, a bar for everyone treated elsewhere (lint's named-provider-bar), else None."""
+        return None
+
+    def counts_medication_as_use(self, req: R) -> str | None:
+        """The field counting prescribed medication (e.g. opioid substitution) as use (lint's medication-counts-as-use), else None."""
+        return None
+
+    def alcohol_abstinence(self, req: R) -> str | None:
+        """The field asking total abstinence from alcohol (lint's abstinence-in-harm-reduction), else None."""
+        return None
+
+    def form_columns(self, req: R) -> list[str]:
+        """The record's spreadsheet columns (`pathrules csv-template`) this requirement reads, for the web
+        form; none: the web reads it from an uploaded record (lived experience, assessments, ...)."""
+        return []
 
     def threshold_paths(self, data: Mapping[str, Any]) -> Iterator[PathKey]:
         """Paths (inside one requirement's JSON data) of the numbers an author chose."""
