@@ -288,7 +288,7 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date, focus: str
             window = req.reuse_if_issued_within  # type: ignore[attr-defined]
             if window is not None:
                 # the organisation's own check, or one brought from elsewhere (then a new application may be owed)
-                own = policy.policy if aim == "keep" or (aim == "meet" and req.on_reuse == "nothing_more" and draw(st.booleans())) else None  # type: ignore[attr-defined]
+                own = policy.policy if aim == "keep" or (aim == "meet" and req.on_reuse == "nothing_more" and not draw(st.booleans())) else None  # type: ignore[attr-defined]
                 check["organisation"] = own
                 if aim == "near" and "issued_on" in check:  # issued on the edge of the reuse window, or a day inside or outside
                     joined = min([s["started_on"] for s in data["roles_held"] if s["started_on"] <= as_of] + [as_of])
@@ -436,12 +436,13 @@ def lapse_handling(draw: st.DrawFn, rid: str, roles: list[str], activities: list
     rule: dict[str, Any] = {"id": rid, "kind": "lapse"}
     if activities and draw(st.booleans()):
         rule["pauses"] = draw(st.lists(st.sampled_from(activities), min_size=1, unique=True))
-    if draw(st.integers(0, 3)):
+    # hypothesis leans towards its smallest choices (0, False): let those give the rule most thresholds
+    if draw(st.integers(0, 3)) < 3:
         rule["support"] = draw(st.sampled_from(["check_in", "three_way_meeting"]))
-        if draw(st.integers(0, 3)):
+        if draw(st.integers(0, 3)) < 3:
             rule["support_within"] = draw(LAPSE_DURATIONS)
-    if draw(st.integers(0, 2)) == 0:
-        rule["review_role"] = True
+    if draw(st.integers(0, 2)) == 2:
+        rule["review_role"] = True  # a review outranks a late support conversation: not too often
     if draw(st.booleans()):
         rule["step_back_to"] = draw(st.sampled_from(roles))
     if draw(st.booleans()) or ("support" not in rule and ("pauses" in rule or "review_role" in rule)):

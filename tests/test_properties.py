@@ -131,8 +131,9 @@ FEATURE_STATUSES: dict[str, set[str]] = {
     "vetting dbs": {"met"},
     "vetting pvg": {"met"},
     "vetting accessni": {"met"},
-    "vetting reuse_before start": {"met", "missed"},
-    "vetting reuse_before joining": {"met", "missed"},
+    "vetting reuse window": {"met", "missed"},
+    "vetting reuse_before start": {"missed"},
+    "vetting reuse_before joining": {"missed"},
     "vetting new_application_at_start": {"owed"},
     "time_in_role spells latest": {"met", "missed"},
     "time_in_role spells all": {"met", "missed"},
@@ -155,7 +156,7 @@ def _features(document: dict[str, Any], role: str, from_role: str | None) -> dic
         elif kind == "vetting":
             tags.append(f"vetting {item['scheme']}")
             if "reuse_if_issued_within" in item:
-                tags.append(f"vetting reuse_before {item.get('reuse_before', 'start')}")
+                tags += ["vetting reuse window", f"vetting reuse_before {item.get('reuse_before', 'start')}"]
                 if item.get("on_reuse") == "new_application_at_start":
                     tags.append("vetting new_application_at_start")
         elif kind == "time_in_role":
