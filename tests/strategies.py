@@ -122,6 +122,10 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
         {"service": draw(st.sampled_from(PLACES)), "team": draw(st.none() | st.sampled_from(PLACES)), "started_on": draw(st.none() | days_around(900)), "until": draw(st.none() | days_around(900))}
         for _ in range(draw(st.integers(0, 2)))
     ]
+    data["lapses"] = [
+        {"lapsed_on": (lapsed := draw(days_around(400)))} | ({"support_held_on": lapsed + dt.timedelta(days=draw(st.integers(0, 60)))} if draw(st.booleans()) else {})
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     attributes: dict[str, Any] = {}
     for name, declared in policy.attributes.items():
         if draw(st.booleans()):
@@ -138,35 +142,50 @@ ASSESSORS = ["service-manager", "operations-manager", "volunteer-services", "key
 AGREEMENTS = ["alcohol-free", "support-plan"]
 SCHEME_HOME = {"dbs": "england-wales", "pvg": "scotland", "accessni": "northern-ireland", "garda": "ireland"}
 @st.composite
-def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
+def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date, focus: str | None = None) -> Record:
     """A record aimed at the policy's thresholds as of ``as_of``: usually every requirement is met just
-    inside its threshold except one, which sits on, just inside or just outside its threshold, or waits
-    on an outside process, or is barred; so that every status and outcome occurs."""
+    inside its threshold except one in each role (and progression), which sits on, just inside or just
+    outside its threshold, or waits on an outside process, or is barred; so that every status and
+    outcome occurs. With ``focus`` (a kind), the odd one is of that kind wherever a role has one."""
     from pathrules.durations import add
 
     data = draw(records(policy)).model_dump(mode="python")
     data.pop("proposed_start", None)
     if draw(st.integers(0, 3)):
         data["roles_held"] = []  # mostly judged at entry: a current spell in the role would judge only what is ongoing
-    requirements = [r for role in policy.roles.values() for r in policy.expand(role.requires + role.ongoing)]
-    requirements += [r for p in policy.progressions for r in policy.expand(p.requires)]
+    owned = [(role_id, role_id, r) for role_id, role in policy.roles.items() for r in policy.expand(role.requires + role.ongoing)]
+    owned += [(None, p.id, r) for p in policy.progressions for r in policy.expand(p.requires)]
+    requirements = [r for _, _, r in owned]
+    owners = [role for role, _, _ in owned]  # the role a requirement is judged in, for someone in post (None: a progression)
     if not requirements:
         return Record.model_validate(data)
-    odd_one = draw(st.integers(0, len(requirements) - 1))
+    groups = sorted({group for _, group, _ in owned})
+    in_group = {group: [i for i, (_, g, r) in enumerate(owned) if g == group] for group in groups}
+    in_group = {group: [i for i in found if requirements[i].kind == focus] or found for group, found in in_group.items()}
+    odd_ones = {draw(st.sampled_from(found)) for found in in_group.values()}
     reviewable = [i for i, r in enumerate(requirements) if r.kind == "vetting" and getattr(r, "on_disclosure", None) == "review"]
     force_review = bool(reviewable) and draw(st.integers(0, 2)) == 0  # a disclosure is rare otherwise: aim at one
     if force_review:
-        odd_one = draw(st.sampled_from(reviewable))
+        reviewed = draw(st.sampled_from(reviewable))
+        odd_ones = {i for i in odd_ones if owned[i][1] != owned[reviewed][1]} | {reviewed}
     meet_the_rest = draw(st.integers(0, 3)) > 0
     all_waiting = draw(st.integers(0, 2)) == 0  # every check and reference still out: the person waits
     yesterday = as_of - dt.timedelta(days=1)
-    for index, req in enumerate(requirements):
-        aim = draw(st.sampled_from(["near", "wait", "wait", "bar", "keep", "review"])) if index == odd_one else ("meet" if meet_the_rest else "keep")
-        if index == odd_one and force_review:
+
+    def hold(role: str, *spells: dict[str, Any]) -> None:
+        data["roles_held"] = [s for s in data["roles_held"] if s["role"] != role] + list(spells)
+
+    # vetting last: a reuse window may count back from the day the person joined (their first spell)
+    for index in sorted(range(len(requirements)), key=lambda i: requirements[i].kind == "vetting"):
+        req = requirements[index]
+        # the focus is every role's odd one: aimed at its thresholds more often, and sometimes met
+        aims = ["near", "wait", "wait", "bar", "keep", "review"] if req.kind != focus else ["meet", "meet", "near", "near", "wait", "wait", "bar", "review"]
+        aim = draw(st.sampled_from(aims)) if index in odd_ones else ("meet" if meet_the_rest else "keep")
+        if force_review and index == reviewed:
             aim = "review"
         if aim == "review" and req.kind != "vetting":
             aim = "near"  # only a disclosure asks a person to decide; elsewhere aim at the threshold
-        if all_waiting and req.kind in ("vetting", "references"):
+        if all_waiting and req.kind in ("vetting", "references") and req.kind != focus:
             aim = "wait"
         if aim == "keep":
             continue
@@ -185,17 +204,21 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
             within = req.within  # type: ignore[attr-defined]
             last = (add(as_of, -within.amount, within.unit) + dt.timedelta(days=draw(near))) if within and aim == "near" else yesterday
             had = aim != "bar"
-            data["lived_experience"] = [{"of": c, "had": had, "structured_treatment": True, "last_on": last, "recorded_on": yesterday} for c in req.ids]  # type: ignore[attr-defined]
+            data["lived_experience"] = [e for e in data["lived_experience"] if e["of"] not in req.ids] + [  # type: ignore[attr-defined]
+                {"of": c, "had": had, "structured_treatment": True, "last_on": last, "recorded_on": yesterday} for c in req.ids  # type: ignore[attr-defined]
+            ]
         elif kind == "assessment":
             valid = req.valid_for  # type: ignore[attr-defined]
             when = (add(as_of, -valid.amount, valid.unit) + dt.timedelta(days=draw(near))) if valid and aim == "near" else yesterday
-            data["assessments"] = [{"assessment": req.assessment, "by": req.by[0], "assessed_on": when, "outcome": "not_met" if aim == "bar" else "met"}]  # type: ignore[attr-defined]
+            data["assessments"] = [a for a in data["assessments"] if a["assessment"] != req.assessment] + [  # type: ignore[attr-defined]
+                {"assessment": req.assessment, "by": req.by[0], "assessed_on": when, "outcome": "not_met" if aim == "bar" else "met"}  # type: ignore[attr-defined]
+            ]
         elif kind == "agreement":
             due = {"near": as_of + dt.timedelta(days=draw(near)), "wait": as_of + dt.timedelta(days=30), "bar": as_of - dt.timedelta(days=1)}.get(aim, as_of)
             agreement: dict[str, Any] = {"agreement": req.agreement, "agreed_with": req.agreed_with[0], "agreed_on": due - dt.timedelta(days=60), "due_on": due}  # type: ignore[attr-defined]
             if aim == "meet":
                 agreement["fulfilled_on"] = yesterday
-            data["agreements"] = [agreement]
+            data["agreements"] = [a for a in data["agreements"] if a["agreement"] != req.agreement] + [agreement]  # type: ignore[attr-defined]
         elif kind == "supervision":
             edge = add(as_of, -req.within.amount, req.within.unit)  # type: ignore[attr-defined]
             count = req.at_least + (draw(st.sampled_from([-1, 0])) if aim == "near" else 0)  # type: ignore[attr-defined]
@@ -210,7 +233,44 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
             started = add(as_of, -bound.amount, bound.unit) + dt.timedelta(days=draw(near))
             if aim == "bar" and req.at_most is not None:  # type: ignore[attr-defined]
                 started = add(as_of, -req.at_most.amount - 1, req.at_most.unit)  # type: ignore[attr-defined]
-            data["roles_held"] = [{"role": req.role, "started_on": started, "ended_on": None}]  # type: ignore[attr-defined]
+            total = (as_of - started).days
+            if req.spells == "all" and total >= 2 and draw(st.integers(0, 3)):  # type: ignore[attr-defined]
+                # the same time in two spells, the break between them on, inside or outside `breaks_up_to`
+                current = draw(st.integers(1, total - 1))
+                returned = as_of - dt.timedelta(days=current)
+                gap = req.breaks_up_to  # type: ignore[attr-defined]
+                left = add(returned, -gap.amount, gap.unit) + dt.timedelta(days=draw(st.sampled_from([-1, 0, 0, 1]))) if gap else returned - dt.timedelta(days=draw(st.integers(1, 90)))
+                earlier = {"role": req.role, "started_on": left - dt.timedelta(days=total - current), "ended_on": left}  # type: ignore[attr-defined]
+                hold(req.role, earlier, {"role": req.role, "started_on": returned, "ended_on": None})  # type: ignore[attr-defined]
+            else:
+                hold(req.role, {"role": req.role, "started_on": started, "ended_on": None})  # type: ignore[attr-defined]
+        elif kind == "lapse":
+            role = owners[index]
+            if role is None or (aim == "meet" and draw(st.booleans())):
+                continue  # judged only for someone in post; often leave the person at entry
+            hold(role, {"role": role, "started_on": as_of - dt.timedelta(days=800), "ended_on": None})
+            support, within, resume = req.support, req.support_within, req.resume_after  # type: ignore[attr-defined]
+            lapsed, held = None, None
+            if aim == "meet" and draw(st.booleans()):
+                lapsed = as_of - dt.timedelta(days=500)  # long past, the way back complete
+                held = lapsed + dt.timedelta(days=1)
+            elif aim == "wait":
+                lapsed = yesterday  # the support conversation still to come, paused activities waiting
+            elif aim == "bar":
+                lapsed = as_of - dt.timedelta(days=400)  # the support conversation never held
+            elif aim == "near":
+                edges = (["support"] if within else []) + (["resume"] if resume else [])
+                edge = draw(st.sampled_from(edges)) if edges else "support"
+                if edge == "support" and within:  # due on the day, or just late: no support held
+                    lapsed = add(as_of, -within.amount, within.unit) + dt.timedelta(days=draw(near))
+                elif resume:  # the way back just complete, or a day short: the support held at once
+                    lapsed = add(as_of, -resume.amount, resume.unit) + dt.timedelta(days=draw(near))
+                    held = lapsed if support else None
+                else:
+                    lapsed = yesterday
+            if lapsed is not None and support is None:
+                held = None
+            data["lapses"] = [] if lapsed is None else [{"lapsed_on": lapsed} | ({"support_held_on": held} if held else {})]
         elif kind == "treatment":
             status = "completed" if "completed" in req.allowed and (aim != "meet" or draw(st.booleans())) else req.allowed[0]  # type: ignore[attr-defined]
             episode: dict[str, Any] = {"status": status, "provider": "elsewhere" if aim == "bar" else "harbour-lane"}
@@ -219,13 +279,22 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
                 episode["discharged_on"] = (add(as_of, -gap.amount, gap.unit) + dt.timedelta(days=draw(near))) if gap else yesterday
             data["treatment"] = episode
         elif kind == "vetting":
-            state = {"meet": "clear", "near": draw(st.sampled_from(["clear", "disclosed", "accepted", "refused"])), "wait": "applied", "bar": draw(st.sampled_from(["disclosed", "refused"])), "review": "disclosed"}[aim]
+            state = {"meet": "clear", "near": draw(st.sampled_from(["clear", "clear", "disclosed", "accepted", "refused"])), "wait": "applied", "bar": draw(st.sampled_from(["disclosed", "refused"])), "review": "disclosed"}[aim]
             check: dict[str, Any] = {"scheme": req.scheme, "level": req.level, "applied_on": as_of - dt.timedelta(days=40), "documents_verified": True}  # type: ignore[attr-defined]
             if state != "applied":
-                check |= {"issued_on": as_of - dt.timedelta(days=draw(st.integers(0, 20))), "disclosure": state != "clear"}
+                check |= {"issued_on": as_of - dt.timedelta(days=draw(st.integers(1, 20))), "disclosure": state != "clear"}  # before joining: a reuse
             if state in ("accepted", "refused"):
                 check["review"] = {"decision": state, "by": "manager", "decided_on": yesterday}
-            data["vetting"] = [check]
+            window = req.reuse_if_issued_within  # type: ignore[attr-defined]
+            if window is not None:
+                # the organisation's own check, or one brought from elsewhere (then a new application may be owed)
+                own = policy.policy if aim == "keep" or (aim == "meet" and req.on_reuse == "nothing_more" and not draw(st.booleans())) else None  # type: ignore[attr-defined]
+                check["organisation"] = own
+                if aim == "near" and "issued_on" in check:  # issued on the edge of the reuse window, or a day inside or outside
+                    joined = min([s["started_on"] for s in data["roles_held"] if s["started_on"] <= as_of] + [as_of])
+                    anchor = joined if req.reuse_before == "joining" else as_of  # type: ignore[attr-defined]
+                    check["issued_on"] = min(as_of, add(anchor, -window.amount, window.unit) + dt.timedelta(days=draw(near)))
+            data["vetting"] = [c for c in data["vetting"] if c["scheme"] != req.scheme] + [check]  # type: ignore[attr-defined]
         elif kind in ("qualification", "training"):
             field = "qualifications" if kind == "qualification" else "training"
             ids = req.ids if kind == "qualification" else req.modules  # type: ignore[attr-defined]
@@ -240,7 +309,8 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
         elif kind == "placement_bar":
             lasts = req.lasts  # type: ignore[attr-defined]
             until = add(as_of, -lasts.amount, lasts.unit) + dt.timedelta(days=draw(near)) if lasts else yesterday
-            data["services_used"] = [] if aim == "meet" else [{"service": "harbour-lane", "team": "north", "until": None if aim == "wait" else until}]
+            used = None if aim == "wait" else until
+            data["services_used"] = [] if aim == "meet" else [{"service": "harbour-lane", "team": team, "until": used} for team in ("north", "south")]
         elif kind == "expression":
             compare = req.expression.not_ if hasattr(req.expression, "not_") else req.expression  # type: ignore[attr-defined]
             items = getattr(compare, "any", None) or getattr(compare, "all", None)
@@ -255,11 +325,17 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
     return Record.model_validate(data)
 
 
-KINDS = ("abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "lived_experience", "assessment", "agreement", "expression")
-KINDS = ("abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "placement_bar", "expression")
+# Kinds a generated role may list in `requires` (expression last: it needs declared attributes). Lapse
+# handling belongs in `ongoing` (it judges people in post) and is generated there, by ``lapse_handling``.
+KINDS = (
+    "abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity",
+    "time_in_role", "supervision", "age", "lived_experience", "assessment", "agreement", "placement_bar", "expression",
+)  # fmt: skip
+ACTIVITIES = ("group-work", "peer-support")  # gated activities a generated role may have (and a lapse may pause)
 PLACES = ("harbour-lane", "north", "south")  # services and teams records and placements share, so bars match often
 SLUGS = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 36), st.sampled_from(["days", "weeks", "months", "years"]))
+LAPSE_DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 12), st.sampled_from(["days", "weeks", "months"]))
 
 
 @st.composite
@@ -310,10 +386,15 @@ def requirement(
         base |= {"role": draw(st.sampled_from(roles))}
         bounds = draw(st.sampled_from([("at_least",), ("at_most",), ("at_least", "at_most")]))
         base |= {bound: draw(DURATIONS) for bound in bounds}
+        spells = draw(st.sampled_from(["latest", "all", "all with breaks"]))
+        if spells != "latest":
+            base["spells"] = "all"
+        if spells == "all with breaks":
+            base["breaks_up_to"] = draw(DURATIONS)
     elif kind == "supervision":
         base |= {"at_least": draw(st.integers(1, 4)), "within": draw(DURATIONS)}
     elif kind == "placement_bar":
-        base |= {"former": draw(st.sampled_from(["team", "service"]))} | ({"lasts": draw(DURATIONS)} if draw(st.booleans()) else {})
+        base |= {"former": draw(st.sampled_from(["team", "service"]))} | ({"lasts": draw(DURATIONS)} if draw(st.integers(0, 2)) else {})
     elif kind == "age":
         low = draw(st.none() | st.integers(16, 25))
         high = draw(st.none() | st.integers(low or 16, 35)) if low is not None else draw(st.integers(16, 35))
@@ -349,8 +430,30 @@ def requirement(
 
 
 @st.composite
-def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
-    """A random valid policy document (plain data, as if read from YAML)."""
+def lapse_handling(draw: st.DrawFn, rid: str, roles: list[str], activities: list[str]) -> dict[str, Any]:
+    """What a lapse in post means, as a policy may say it: pauses, a support conversation due within a
+    time, a review, a step back, and the way back (always one where something pauses or is reviewed)."""
+    rule: dict[str, Any] = {"id": rid, "kind": "lapse"}
+    if activities and draw(st.booleans()):
+        rule["pauses"] = draw(st.lists(st.sampled_from(activities), min_size=1, unique=True))
+    # hypothesis leans towards its smallest choices (0, False): let those give the rule most thresholds
+    if draw(st.integers(0, 3)) < 3:
+        rule["support"] = draw(st.sampled_from(["check_in", "three_way_meeting"]))
+        if draw(st.integers(0, 3)) < 3:
+            rule["support_within"] = draw(LAPSE_DURATIONS)
+    if draw(st.integers(0, 2)) == 2:
+        rule["review_role"] = True  # a review outranks a late support conversation: not too often
+    if draw(st.booleans()):
+        rule["step_back_to"] = draw(st.sampled_from(roles))
+    if draw(st.booleans()) or ("support" not in rule and ("pauses" in rule or "review_role" in rule)):
+        rule["resume_after"] = draw(LAPSE_DURATIONS)
+    return rule
+
+
+@st.composite
+def policy_documents(draw: st.DrawFn, focus: str | None = None) -> dict[str, Any]:
+    """A random valid policy document (plain data, as if read from YAML); with ``focus`` (a kind), every
+    role has a requirement of that kind (lapse: in `ongoing`), so each kind is checked often enough."""
     roles = draw(st.lists(SLUGS, min_size=1, max_size=3, unique=True))
     catalogue_ids = draw(st.lists(SLUGS, max_size=5, unique=True))
     catalogue = {c: draw(st.sampled_from(["qualification", "training", "competency"])) for c in catalogue_ids}
@@ -368,11 +471,19 @@ def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
     for role in roles:
         count = draw(st.integers(0, 4))
         kinds = draw(st.permutations(KINDS))  # different kinds in one role, spread over all of them
+        if focus in KINDS:
+            kinds = [focus, *(k for k in kinds if k != focus)]
+            count = max(count, 1)
         doc["roles"][role] = {
             "title": role.title(),
             "requires": [draw(requirement(f"req-{i}", catalogue, roles, attributes, kinds[i])) for i in range(count)],
             "never": draw(st.lists(st.sampled_from(["home-visits", "caseload"]), unique=True)),
         }
+        activities = draw(st.lists(st.sampled_from(ACTIVITIES), min_size=int(focus == "lapse"), max_size=2, unique=True))
+        if activities:
+            doc["roles"][role]["activities"] = {a: {"requires": [{"id": f"{a}-id", "kind": "identity"}]} for a in activities}
+        if focus == "lapse" or draw(st.integers(0, 2)) == 0:
+            doc["roles"][role]["ongoing"] = [draw(lapse_handling("lapse-0", roles, activities))]
     if len(roles) > 1:
         doc["progressions"] = [{"from": roles[0], "to": roles[1], "requires": [draw(requirement("prog-0", catalogue, roles, attributes))]}]
     items = [r for role in doc["roles"].values() for r in role["requires"]] + [r for p in doc.get("progressions", []) for r in p["requires"]]

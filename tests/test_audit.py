@@ -160,6 +160,32 @@ def test_every_example_replays_identically_on_both_engines(tmp_path: Path) -> No
     assert code == 0 and "identical" in out
 
 
+@pytest.mark.parametrize("placement", ["harbour-lane/north", "riverside/east"])
+def test_a_decision_for_a_placement_replays_for_the_same_placement_and_verifies(tmp_path: Path, placement: str) -> None:
+    """Olu used services in harbour-lane (team north): the thesis volunteer role bars that service, not others."""
+    path = tmp_path / "a.db"
+    policy = pathrules.load_policy(THORNBURY)
+    record = example("olu")
+    decision = pathrules.Evaluator(policy).evaluate(record, "volunteer", as_of=AS_OF, placement=placement)
+    assert decision.target.placement == placement
+    with AuditStore(path) as store:
+        event_id = store.append(decision, policy, record)
+        for engine in ENGINE_NAMES:
+            result = replay(store, event_id, engine=engine)  # type: ignore[arg-type]
+            assert result.identical, result.differences
+            assert result.replayed.target.placement == placement and result.replayed.outcome == decision.outcome
+        assert verify(store) == []
+    code, out, _ = cli("audit", "replay", str(path), event_id)
+    assert code == 0 and "identical" in out
+
+
+def test_the_placement_decides_the_outcome_replayed() -> None:
+    """The two placements above differ for Olu, so replaying without the placement could not pass both."""
+    policy = pathrules.load_policy(THORNBURY)
+    outcomes = {p: pathrules.Evaluator(policy).evaluate(example("olu"), "volunteer", as_of=AS_OF, placement=p).outcome for p in ("harbour-lane/north", "riverside/east")}
+    assert outcomes["harbour-lane/north"] == "ineligible" and outcomes["riverside/east"] != "ineligible", outcomes
+
+
 def test_replay_reports_what_differs_after_a_change(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     (event_id,) = _fill(path, ("esther",))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -126,3 +127,24 @@ def test_the_example_person_in_post_with_a_lapse() -> None:
     assert paused.outcome == "conditional" and paused.activities[0].allowed is False
     assert paused.activities[0].requirements[0].met_on == D(2026, 11, 30)  # four weeks after 2 November
     assert evaluator.evaluate(example("ravi"), "peer-worker", as_of=D(2026, 11, 30)).outcome == "eligible"
+
+
+# ---- the person's text: plain, addressed to them, no ids ---------------------------------------
+
+THIRD_PERSON = re.compile(r"\b(their|the person|the candidate|he or she)\b", re.IGNORECASE)
+JARGON = re.compile(r"\b(in post|way back|spell|not an exit)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("extra", RULES)
+@pytest.mark.parametrize(("held", "shift"), [(None, 14), (None, 15), ("2026-03-09", 20)])
+def test_the_person_reads_about_a_lapse_as_you_without_ids_or_jargon(extra: str, held: str | None, shift: int) -> None:
+    decision = EVALUATORS[extra][0].evaluate(_person(held), "peer-worker", as_of=LAPSED + dt.timedelta(days=shift))
+    text = pathrules.render_text(decision, audience="person")
+    assert decision.letter is not None and decision.letter.still_needed  # something about the lapse is said to them
+    for needed in decision.letter.still_needed:
+        assert "you" in needed.lower(), needed
+    for word in ("after-a-lapse", "one-to-one", "peer-worker", "three_way_meeting", "check_in", "step_back_to", "resume_after"):
+        assert word not in text, word
+    assert not THIRD_PERSON.search(text), THIRD_PERSON.search(text)
+    assert not JARGON.search(text), JARGON.search(text)
+    assert "2 March 2026" in text  # the lapse it is about, as a date people read

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
+from typing import Any
 
 import pytest
 import yaml
@@ -47,34 +48,125 @@ def test_durable_rules_and_the_python_oracle_agree(policy: pathrules.LoadedPolic
         assert b.engine.name == "durable-rules"
 
 
+def _agree_on_generated(data: st.DataObject, focus: str | None, seen: Counter[str], by_feature: dict[str, Counter[str]]) -> None:
+    """One generated policy (centred on ``focus``, a kind, if given) and a record aimed at its thresholds:
+    durable-rules and the oracle decide alike for every target; what occurred is counted."""
+    document = data.draw(policy_documents(focus))
+    loaded = pathrules.load_policy_text(yaml.safe_dump(json_compatible(document), sort_keys=False), "generated.yaml")
+    as_of = BASE + dt.timedelta(days=data.draw(st.integers(-3, 3)))
+    record = data.draw(boundary_records(loaded.policy, as_of, focus))
+    placement = data.draw(st.none() | st.sampled_from(["north", "harbour-lane/south"]))
+    oracle = pathrules.Evaluator(loaded, engine="python", enforce_dates=False)
+    durable = pathrules.Evaluator(loaded, engine="durable", enforce_dates=False)
+    for role, from_role in _targets(loaded):
+        expected = oracle.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
+        assert durable.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement).comparable() == expected.comparable()
+        seen["outcome " + expected.outcome] += 1
+        seen.update("status " + r.status for r in expected.requirements)
+        features = _features(document, role, from_role)
+        for result in [*expected.requirements, *(r for a in expected.activities for r in a.requirements)]:
+            for feature in features.get((result.id, result.stage == "activity"), (result.kind,)):
+                by_feature[feature][result.status] += 1
+                by_feature[feature]["missed"] += result.status != "met"
+
+
+def _report(request: pytest.FixtureRequest, title: str, counts: dict[str, Counter[str]]) -> None:
+    report = request.config.pluginmanager.get_plugin("terminalreporter")
+    if report is not None:
+        report.write_line(f"\n{title}")
+        for name, found in sorted(counts.items()):
+            report.write_line(f"  {name}: " + ", ".join(f"{k}={v}" for k, v in sorted(found.items())))
+
+
 @needs_durable
 def test_both_engines_agree_on_generated_policies_at_their_thresholds(request: pytest.FixtureRequest) -> None:
     """Generated policies, records on, just inside and just outside each threshold: every status and
     every outcome occurs, and durable-rules and the oracle give the same decision every time."""
     seen: Counter[str] = Counter()
+    by_feature: dict[str, Counter[str]] = defaultdict(Counter)
 
     @settings(max_examples=examples(150), deadline=None, derandomize=examples(1) == 1, suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def agree(data: st.DataObject) -> None:
-        document = data.draw(policy_documents())
-        loaded = pathrules.load_policy_text(yaml.safe_dump(json_compatible(document), sort_keys=False), "generated.yaml")
-        as_of = BASE + dt.timedelta(days=data.draw(st.integers(-3, 3)))
-        record = data.draw(boundary_records(loaded.policy, as_of))
-        placement = data.draw(st.none() | st.sampled_from(["north", "harbour-lane/south"]))
-        oracle = pathrules.Evaluator(loaded, engine="python", enforce_dates=False)
-        durable = pathrules.Evaluator(loaded, engine="durable", enforce_dates=False)
-        for role, from_role in _targets(loaded):
-            expected = oracle.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
-            assert durable.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement).comparable() == expected.comparable()
-            seen["outcome " + expected.outcome] += 1
-            seen.update("status " + r.status for r in expected.requirements)
+        _agree_on_generated(data, None, seen, by_feature)
 
     agree()
-    report = request.config.pluginmanager.get_plugin("terminalreporter")
-    if report is not None:
-        report.write_line("\ngenerated-policy agreement, decisions by outcome and requirements by status: " + ", ".join(f"{k}={v}" for k, v in sorted(seen.items())))
+    _report(request, "generated-policy agreement, decisions by outcome and requirements by status, then by kind:", {"all": seen} | by_feature)
     assert {"outcome " + o for o in OUTCOMES} <= set(seen), seen
     assert {"status " + s for s in STATUSES} <= set(seen), seen
+
+
+@needs_durable
+@pytest.mark.parametrize("focus", ["lived_experience", "assessment", "agreement", "placement_bar", "age", "vetting", "time_in_role", "lapse"])
+def test_both_engines_agree_at_the_thresholds_of_each_kind(request: pytest.FixtureRequest, focus: str) -> None:
+    """Policies centred on one kind (every role has one) and records aimed at its thresholds: the kind is
+    met, and missed in every way it can be (each option that changes how it is judged too), and the
+    engines agree throughout -- not mostly "nothing fired"."""
+    seen: Counter[str] = Counter()
+    by_feature: dict[str, Counter[str]] = defaultdict(Counter)
+
+    @settings(max_examples=examples(60), deadline=None, derandomize=examples(1) == 1, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def agree(data: st.DataObject) -> None:
+        _agree_on_generated(data, focus, seen, by_feature)
+
+    agree()
+    ours = {feature: found for feature, found in by_feature.items() if feature.split()[0] == focus}
+    _report(request, f"generated-policy agreement centred on {focus}, requirements by status:", ours)
+    wanted = {feature: statuses for feature, statuses in FEATURE_STATUSES.items() if feature.split()[0] == focus}
+    missing = {feature: sorted(statuses - set(by_feature[feature])) for feature, statuses in wanted.items() if not statuses <= set(by_feature[feature])}
+    assert not missing, f"thresholds the generated records never reached: {missing}"
+
+
+# What each kind (and each feature a policy can switch on) must reach in the generated-policy property:
+# a threshold met and missed in the ways the kind can miss it ("missed": any status but met), so that
+# agreement is checked where it matters.
+FEATURE_STATUSES: dict[str, set[str]] = {
+    "lived_experience": {"met", "blocked"},
+    "assessment": {"met", "not_met"},
+    "agreement": {"met", "owed", "missed"},
+    "placement_bar": {"met", "not_met", "blocked"},
+    "age at_most": {"met", "blocked"},
+    "vetting": {"met", "pending", "review", "blocked"},
+    "vetting dbs": {"met"},
+    "vetting pvg": {"met"},
+    "vetting accessni": {"met"},
+    "vetting reuse window": {"met", "missed"},
+    "vetting reuse_before start": {"missed"},
+    "vetting reuse_before joining": {"missed"},
+    "vetting new_application_at_start": {"owed"},
+    "time_in_role spells latest": {"met", "missed"},
+    "time_in_role spells all": {"met", "missed"},
+    "time_in_role breaks_up_to": {"met", "missed"},
+    "lapse": {"met", "pending", "review", "not_met"},
+    "lapse way back": {"met", "not_met"},
+}
+
+
+def _features(document: dict[str, Any], role: str, from_role: str | None) -> dict[tuple[str, bool], tuple[str, ...]]:
+    """(requirement id, judged for an activity) -> the features of that requirement, read from the generated
+    policy's plain data: its kind, and the options that change how its threshold is judged."""
+    items = [*document["roles"][role]["requires"], *document["roles"][role].get("ongoing", [])]
+    items += [r for p in document.get("progressions", []) if p["to"] == role and p["from"] == from_role for r in p["requires"]]
+    features: dict[tuple[str, bool], tuple[str, ...]] = {}
+    for item in items:
+        kind, tags = item["kind"], [item["kind"]]
+        if kind == "age" and "at_most" in item:
+            tags.append("age at_most")
+        elif kind == "vetting":
+            tags.append(f"vetting {item['scheme']}")
+            if "reuse_if_issued_within" in item:
+                tags += ["vetting reuse window", f"vetting reuse_before {item.get('reuse_before', 'start')}"]
+                if item.get("on_reuse") == "new_application_at_start":
+                    tags.append("vetting new_application_at_start")
+        elif kind == "time_in_role":
+            tags.append(f"time_in_role spells {item.get('spells', 'latest')}")
+            if "breaks_up_to" in item:
+                tags.append("time_in_role breaks_up_to")
+        features[(item["id"], False)] = tuple(tags)
+        if kind == "lapse":
+            features[(item["id"], True)] = ("lapse way back",)
+    return features
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.id)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web_support import EXAMPLES, PASSWORD, Web, make_web, people_csv, sign_in, signed_in
+from test_web_support import EXAMPLES, PASSWORD, Browser, Web, make_web, people_csv, sign_in, signed_in
 from test_web_support import client, users_file, web  # noqa: F401  (fixtures)
 
 from fastapi.testclient import TestClient
@@ -77,6 +77,45 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client: T
     assert "do not match an account" in response.text  # type: ignore[attr-defined]
     unknown = browser.post("/login", {"username": "nobody", "password": "whatever"})
     assert unknown.status_code == 401  # type: ignore[attr-defined]
+
+
+def _throttled_web(tmp_path: Path, users_file: tuple[Path, dict[str, str]]) -> tuple[Web, list[float]]:
+    web = make_web(tmp_path, users_file, login_max_failures=3, login_max_client_failures=5, login_lockout_minutes=15)
+    now = [1_000.0]
+    web.app.state.services.throttle.clock = lambda: now[0]  # time moves only when the test says so
+    return web, now
+
+
+def _attempt(web: Web, name: str, password: str) -> object:
+    browser = Browser(TestClient(web.app, base_url="http://testserver"))
+    browser.get("/login")
+    return browser.post("/login", {"username": name, "password": password, "next": "/"}, follow_redirects=False)
+
+
+def test_repeated_failed_sign_ins_for_one_name_are_refused_for_a_while(tmp_path: Path, users_file: tuple[Path, dict[str, str]]) -> None:
+    web, now = _throttled_web(tmp_path, users_file)
+    for _ in range(3):
+        assert _attempt(web, "cora", "not the password").status_code == 401  # type: ignore[attr-defined]
+    refused = _attempt(web, "CORA", PASSWORD)  # even the right password, and whatever the case of the name
+    assert refused.status_code == 429  # type: ignore[attr-defined]
+    assert 0 < int(refused.headers["retry-after"]) <= 15 * 60  # type: ignore[attr-defined]
+    assert "Too many sign-in attempts" in refused.text and PASSWORD not in refused.text  # type: ignore[attr-defined]
+    assert _attempt(web, "cole", PASSWORD).status_code == 303  # type: ignore[attr-defined]  # another account is not held back
+    now[0] += 15 * 60 + 1
+    assert _attempt(web, "cora", PASSWORD).status_code == 303  # type: ignore[attr-defined]  # after the wait, the right password works
+
+
+def test_a_client_trying_many_names_is_refused_for_a_while_and_a_success_clears_the_name(tmp_path: Path, users_file: tuple[Path, dict[str, str]]) -> None:
+    web, now = _throttled_web(tmp_path, users_file)
+    for _ in range(2):
+        assert _attempt(web, "cora", "wrong").status_code == 401  # type: ignore[attr-defined]
+    assert _attempt(web, "cora", PASSWORD).status_code == 303  # type: ignore[attr-defined]
+    assert _attempt(web, "cora", "wrong").status_code == 401  # type: ignore[attr-defined]  # the count for the name began again
+    for name in ("nobody", "someone"):
+        assert _attempt(web, name, "guess").status_code == 401  # type: ignore[attr-defined]
+    assert _attempt(web, "paula", PASSWORD).status_code == 429  # type: ignore[attr-defined]  # five failures from this client
+    now[0] += 15 * 60 + 1
+    assert _attempt(web, "paula", PASSWORD).status_code == 303  # type: ignore[attr-defined]
 
 
 def test_after_sign_in_only_local_paths_are_followed(client: TestClient) -> None:

@@ -1,4 +1,4 @@
-"""Re-evaluate a stored decision on its stored policy text, record and as-of date, and compare."""
+"""Re-evaluate a stored decision on its stored policy text, record, as-of date and placement, and compare."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def replay(store: AuditStore, event_id: str, engine: EngineChoice = "auto") -> R
         raise AuditError("the stored policy text no longer has the stored digest")
     record = Record.model_validate(event.payload["record"])
     stored = Decision.model_validate(event.payload["decision"])
-    replayed = Evaluator(loaded, engine=engine).evaluate(record, stored.target.role, as_of=stored.as_of, from_role=stored.target.from_role)
+    target = stored.target  # a decision made for a placement replays for that placement (a bar holds there alone)
+    replayed = Evaluator(loaded, engine=engine).evaluate(record, target.role, as_of=stored.as_of, from_role=target.from_role, placement=target.placement)
     differences: list[str] = []
     _diff(stored.comparable(), replayed.comparable(), "", differences)
     if stored.engine != replayed.engine:

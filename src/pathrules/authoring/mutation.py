@@ -22,7 +22,7 @@ import yaml
 from pathrules.authoring.policy_tests import Report, run_file
 from pathrules.errors import PolicyError
 from pathrules.evaluation.evaluate import EngineChoice
-from pathrules.kinds.base import KIND_NAMES
+from pathrules.kinds.base import kind_of
 from pathrules.policy.loader import LoadedPolicy, canonical_data, load_policy_text
 from pathrules.policy.schema import json_compatible
 from pathrules.yamlsource import PathKey, dotted
@@ -46,7 +46,10 @@ class Mutant:
 def thresholds(data: Any, path: PathKey = ()) -> Iterator[PathKey]:
     """Paths of every threshold in a policy's JSON data, in document order."""
     if isinstance(data, dict):
-        kind = KIND_NAMES.get(data["kind"]) if isinstance(data.get("kind"), str) else None
+        try:
+            kind = kind_of(data["kind"]) if isinstance(data.get("kind"), str) else None
+        except KeyError:
+            kind = None  # not a kind's name: look inside it as any other data
         if kind is not None:  # a requirement: its kind knows which of its numbers are thresholds
             yield from (path + inner for inner in kind.threshold_paths(data))
             return

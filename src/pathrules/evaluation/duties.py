@@ -17,7 +17,7 @@ from pathrules.decision import DutyResult
 from pathrules.describe import describe_requirement
 from pathrules.fork_safety import ForkSafeLock
 from pathrules.engine.program import Check, Engine, Program
-from pathrules.kinds import kind_for, kind_of
+from pathrules.kinds import kind_of
 from pathrules.kinds.base import LABELS, Context, Derived
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.source import cited
@@ -70,7 +70,7 @@ def evaluate_duties(programs: DutyPrograms, engine: Engine, loaded: LoadedPolicy
 
 
 def _result(duty: Requirement, derived: Derived[Any], fired: frozenset[str], ctx: Context) -> DutyResult:
-    kind = kind_for(duty.kind)
+    kind = kind_of(duty)
     met = "met" in fired and "blocked" not in fired
     reason, next_step = kind.explain(duty, derived, "met" if met else "not_met", ctx)
     if not met and duty.kind == "expression":  # an expression's own words address the person; say what the record shows

@@ -262,7 +262,8 @@ def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Conte
         due=due if status in ("owed", "not_met") else None,
         decided_by=decided_by,
     )
-    return result.model_copy(update={"for_person": sentence_for(result, kind.describe(requirement, ctx.policy), words, mode)})
+    own = kind.for_person(requirement, derived, status, ctx) if status != "met" else None
+    return result.model_copy(update={"for_person": words(own) if own else sentence_for(result, kind.describe(requirement, ctx.policy), words, mode)})
 
 
 def _refused_evidence(own: RequirementResult, main: list[RequirementResult]) -> RequirementResult | None:

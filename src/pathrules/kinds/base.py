@@ -17,7 +17,9 @@ python-jsonschema's keyword functions): its pydantic ``model`` (what a policy au
   roles, attributes), as located problems;
 * ``implies(a, b)``, ``gate(req)``, ``unmeetable``, ``unusual_thresholds``, ``blanket_ban``,
   ``threshold_fields`` -- what `pathrules lint` and the mutation check need to know about the kind's
-  thresholds; the lint rules ask the kind and never name one.
+  thresholds; ``named_provider_bar``, ``counts_medication_as_use``, ``alcohol_abstinence`` -- the
+  fields the issue-9 lint rules warn about; the lint rules ask the kind and never name one;
+* ``form_columns(req)`` -- the spreadsheet columns the web form asks for.
 
 The registry is keyed by the model class; the tagged union of requirements in
 ``pathrules.policy.requirements`` is built from it, so a requirement that parses always has a kind.
@@ -137,6 +139,12 @@ class Kind(ABC, Generic[R, D]):
     @abstractmethod
     def describe(self, req: R, policy: Policy) -> str: ...
 
+    def for_person(self, req: R, derived: Derived[D], status: Status, ctx: Context) -> str | None:
+        """One plain sentence to the person ("you") about a requirement not met, where the kind can say
+        it better than the letter's general sentence (built from ``describe`` and the next step); None:
+        use that. Ids are turned into words afterwards."""
+        return None
+
     def owed_in_post(self, req: R) -> bool:
         """Whether an entry requirement can still be owed once the person is in the role (so it is
         checked in post too): a date from the record rather than ``due_after_start``."""
@@ -188,6 +196,23 @@ class Kind(ABC, Generic[R, D]):
         """The field that bars a person on any disclosure whatever it is (lint's blanket-ban), else None."""
         return None
 
+    def named_provider_bar(self, req: R) -> str | None:
+        """The field accepting only named providers' treatment, a bar for everyone treated elsewhere (lint's named-provider-bar), else None."""
+        return None
+
+    def counts_medication_as_use(self, req: R) -> str | None:
+        """The field counting prescribed medication (e.g. opioid substitution) as use (lint's medication-counts-as-use), else None."""
+        return None
+
+    def alcohol_abstinence(self, req: R) -> str | None:
+        """The field asking total abstinence from alcohol (lint's abstinence-in-harm-reduction), else None."""
+        return None
+
+    def form_columns(self, req: R) -> list[str]:
+        """The record's spreadsheet columns (`pathrules csv-template`) this requirement reads, for the web
+        form; none: the web reads it from an uploaded record (lived experience, assessments, ...)."""
+        return []
+
     def threshold_paths(self, data: Mapping[str, Any]) -> Iterator[PathKey]:
         """Paths (inside one requirement's JSON data) of the numbers an author chose."""
         for key, value in data.items():
@@ -197,7 +222,7 @@ class Kind(ABC, Generic[R, D]):
 
 
 KINDS: dict[type[RequirementBase], Kind[Any, Any]] = {}
-KIND_NAMES: dict[str, Kind[Any, Any]] = {}
+_BY_NAME: dict[str, Kind[Any, Any]] = {}  # the same kinds by tag, for data not parsed yet (see kind_of)
 
 K = TypeVar("K", bound=Kind[Any, Any])
 
@@ -214,21 +239,19 @@ def register(cls: type[K]) -> type[K]:
     """Add a kind to the registry, keyed by its model class (and its name, for data that is not parsed yet)."""
     kind = cls()
     name = kind_name(cls.model)
-    if cls.model in KINDS or name in KIND_NAMES:
+    if cls.model in KINDS or name in _BY_NAME:
         raise TypeError(f"kind `{name}` is registered twice")
     KINDS[cls.model] = kind
-    KIND_NAMES[name] = kind
+    _BY_NAME[name] = kind
     return cls
 
 
-def kind_of(requirement: RequirementBase) -> Kind[Any, Any]:
-    """The kind of a parsed requirement (every model in the union has one: the union is built from KINDS)."""
+def kind_of(requirement: RequirementBase | str) -> Kind[Any, Any]:
+    """The kind of a parsed requirement (every model in the union has one: the union is built from KINDS),
+    or, for data not parsed yet, the kind with this name; KeyError for a name no kind has."""
+    if isinstance(requirement, str):
+        return _BY_NAME[requirement]
     return KINDS[type(requirement)]
-
-
-def kind_for(name: str) -> Kind[Any, Any]:
-    """The kind with this name (``requirement.kind``)."""
-    return KIND_NAMES[name]
 
 
 def models() -> tuple[type[RequirementBase], ...]:
@@ -296,7 +319,6 @@ def catalogue_problems(policy: Policy, located: Located, ids: list[str], path: P
 
 __all__ = [
     "KINDS",
-    "KIND_NAMES",
     "LABELS",
     "Context",
     "Derived",
@@ -304,7 +326,6 @@ __all__ = [
     "Kind",
     "NoDetail",
     "RequirementBase",
-    "kind_for",
     "kind_name",
     "kind_of",
     "models",

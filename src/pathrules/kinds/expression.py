@@ -308,6 +308,9 @@ class ExpressionKind(Kind[ExpressionRequirement, ExpressionDetail]):
             )
         return Derived(facts=facts, evidence=evidence, detail=ExpressionDetail(missing=missing))
 
+    def form_columns(self, req: ExpressionRequirement) -> list[str]:
+        return ["attributes"]
+
     def describe(self, req: ExpressionRequirement, policy: Policy) -> str:
         return describe(req.expression, policy)
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 Support = Literal["check_in", "three_way_meeting"]
 _SUPPORT_WORDS: dict[str, str] = {"check_in": "a check-in with their keyworker or counsellor", "three_way_meeting": "a three-way meeting with their support worker"}
+_SUPPORT_FOR_YOU: dict[str, str] = {"check_in": "a check-in with your keyworker or counsellor", "three_way_meeting": "a three-way meeting with your support worker and the service"}
 
 
 class LapseHandling(RequirementBase):
@@ -199,3 +200,33 @@ class LapseKind(Kind[LapseHandling, LapseDetail]):
             return f"{lead} {support[0].upper()}{support[1:]} was due{due} and is not recorded.{step_back}", f"Hold {support} as soon as possible."
         paused = f" Paused until the way back is complete: {names([a.replace('-', ' ') for a in req.pauses])}." if req.pauses else ""
         return f"{lead}{paused}{step_back}", None
+
+    def for_person(self, req: LapseHandling, d: Derived[LapseDetail], status: Status, ctx: Context) -> str | None:
+        """Said to the person: the role goes on, what is paused, what support comes and when, and the day
+        things start again; no rule names, no "in post", nothing that reads as a verdict on them."""
+        detail = d.detail
+        if detail.lapse is None:
+            return None
+        when = long_date(detail.lapse.lapsed_on)
+        support = _SUPPORT_FOR_YOU[req.support] if req.support else ""
+        owed = bool(d.facts["support_owed"])
+        if req.activity is not None:
+            if not owed and detail.resume_on is not None and detail.resume_on > ctx.as_of:
+                return f"this is paused after your lapse on {when}, and can start again on {long_date(detail.resume_on)} if there is no further lapse."
+            after = f" and {req.resume_after} have passed with no further lapse" if req.resume_after else ""
+            return f"this is paused after your lapse on {when}, until you have had {support}{after}." if owed else f"this is paused after your lapse on {when} for now."
+        lead = f"After your lapse on {when} you keep your role: a lapse does not end it."
+        paused = f" For now, {names([a.replace('-', ' ') for a in req.pauses])} {'is' if len(req.pauses) == 1 else 'are'} paused." if req.pauses else ""
+        step_back = ""
+        if req.step_back_to:
+            title = ctx.policy.roles[req.step_back_to].title if req.step_back_to in ctx.policy.roles else req.step_back_to
+            step_back = f" If it would help, you can step back to {title} for a while."
+        due = f" by {long_date(detail.support_due)}" if detail.support_due else ""
+        if status == "pending":
+            return f"{lead}{paused} {support[:1].upper()}{support[1:]} is due{due}; your contact at the service will arrange it with you.{step_back}"
+        if status == "not_met" and owed:
+            return f"{lead}{paused} {support[:1].upper()}{support[1:]} was due{due} and has not happened yet; please ask your contact at the service to arrange it soon.{step_back}"
+        if status == "review":
+            still = f" {support[:1].upper()}{support[1:]} is still to come." if owed else ""
+            return f"{lead}{paused} A manager will talk it through with you and record what happens next.{still}{step_back}"
+        return f"{lead}{paused}{step_back}"

@@ -147,6 +147,9 @@ class QualificationKind(Kind[Qualification, CompletionDetail]):
             detail=CompletionDetail(missing=[i for i in req.ids if i not in valid], expired=expired),
         )
 
+    def form_columns(self, req: Qualification) -> list[str]:
+        return ["qualifications"]
+
     def describe(self, req: Qualification, policy: Policy) -> str:
         titles = [_title(policy, i) for i in req.ids]
         return ("one of: " + names(titles, "or")) if req.one_of is not None and len(titles) > 1 else names(titles)
@@ -184,6 +187,9 @@ class TrainingKind(Kind[Training, CompletionDetail]):
             lapses_on=_lapse(valid, validity, False),
             detail=CompletionDetail(missing=[m for m in req.modules if m not in valid], expired=expired),
         )
+
+    def form_columns(self, req: Training) -> list[str]:
+        return ["training"]
 
     def describe(self, req: Training, policy: Policy) -> str:
         parts = []
@@ -240,6 +246,9 @@ class CompetencyKind(Kind[Competency, CompetencyDetail]):
 
     def named_ids(self, req: Competency) -> dict[str, str]:
         return {s: s.replace("-", " ") for s in req.signed_off_by or []}
+
+    def form_columns(self, req: Competency) -> list[str]:
+        return ["competencies"]
 
     def describe(self, req: Competency, policy: Policy) -> str:
         who = f" by {names([s.replace('-', ' ') for s in req.signed_off_by], 'or')}" if req.signed_off_by else ""

@@ -117,6 +117,24 @@ class AbstinenceKind(Kind[Abstinence, AbstinenceDetail]):
             detail=AbstinenceDetail(missing=missing, last=last, on_medication=on_medication, elapsed=elapsed),
         )
 
+    def counts_medication_as_use(self, req: Abstinence) -> str | None:
+        return "prescribed_medication" if req.prescribed_medication == "counts_as_use" else None
+
+    def alcohol_abstinence(self, req: Abstinence) -> str | None:
+        return "substances" if {"alcohol", "any"} & set(req.substances) else None
+
+    def form_columns(self, req: Abstinence) -> list[str]:
+        scope = set(req.substances)
+        columns = []
+        if scope & {"any", "illicit-drugs"} or not scope <= {"alcohol"}:
+            columns.append("last_use_illicit_drugs")
+        if scope & {"any", "alcohol"}:
+            columns.append("last_use_alcohol")
+        columns.append("never_used")
+        if req.prescribed_medication == "counts_as_use":
+            columns += ["prescribed_medication_since", "prescribed_medication_ended"]
+        return columns
+
     def describe(self, req: Abstinence, policy: Policy) -> str:
         scope = names(sorted(s.replace("-", " ") for s in req.substances))
         medication = "prescribed medication counts as use" if req.prescribed_medication == "counts_as_use" else "prescribed medication is not counted as use"
@@ -210,6 +228,17 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
 
     def named_ids(self, req: Treatment) -> dict[str, str]:
         return {p: p.replace("-", " ").title() for p in req.completed_with or []}
+
+    def named_provider_bar(self, req: Treatment) -> str | None:
+        return "completed_with" if req.completed_with else None
+
+    def form_columns(self, req: Treatment) -> list[str]:
+        columns = ["treatment_status"]
+        if req.completed_with:
+            columns.append("treatment_provider")
+        if req.completed_at_least is not None or "completed" in req.allowed:
+            columns.append("treatment_discharged_on")
+        return columns
 
     def describe(self, req: Treatment, policy: Policy) -> str:
         text = "treatment status: " + names([s.replace("_", " ") for s in req.allowed], "or")

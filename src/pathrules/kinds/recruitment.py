@@ -88,6 +88,9 @@ class ReferencesKind(Kind[References, ReferencesDetail]):
             detail=ReferencesDetail(count=counted, outstanding=outstanding),
         )
 
+    def form_columns(self, req: References) -> list[str]:
+        return ["references_approved", "references_received", "references_requested"]
+
     def describe(self, req: References, policy: Policy) -> str:
         return f"{_plural(req.at_least, 'reference')} {'approved' if req.approved else 'received'}"
 
@@ -133,6 +136,9 @@ class ApprovalsKind(Kind[Approvals, ApprovalsDetail]):
     def named_ids(self, req: Approvals) -> dict[str, str]:
         return {i: i.replace("-", " ") for i in [req.item, *req.approvers]}
 
+    def form_columns(self, req: Approvals) -> list[str]:
+        return ["approvals"]
+
     def describe(self, req: Approvals, policy: Policy) -> str:
         return f"the {req.item.replace('-', ' ')}, approved by {names([a.replace('-', ' ') for a in req.approvers])}"
 
@@ -168,6 +174,9 @@ class IdentityKind(Kind[Identity, NoDetail]):
                 )
             ],
         )
+
+    def form_columns(self, req: Identity) -> list[str]:
+        return ["identity_seen_on"]
 
     def describe(self, req: Identity, policy: Policy) -> str:
         return "proof of identity seen in person"

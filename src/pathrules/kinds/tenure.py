@@ -204,6 +204,9 @@ class TimeInRoleKind(Kind[TimeInRole, TimeInRoleDetail]):
             detail=TimeInRoleDetail(spell=spell, counted=time.counted if time else 0),
         )
 
+    def form_columns(self, req: TimeInRole) -> list[str]:
+        return ["roles_held"]
+
     def describe(self, req: TimeInRole, policy: Policy) -> str:
         role = policy.roles[req.role].title if req.role in policy.roles else req.role
         bounds = [f"at least {req.at_least}" if req.at_least else "", f"at most {req.at_most}" if req.at_most else ""]
@@ -256,6 +259,9 @@ class SupervisionKind(Kind[Supervision, SupervisionDetail]):
         if len(sessions) >= req.at_least:
             return req.within.after(sessions[req.at_least - 1])
         return req.within.after(ctx.start) if ctx.start <= ctx.as_of else None
+
+    def form_columns(self, req: Supervision) -> list[str]:
+        return ["supervision"]
 
     def describe(self, req: Supervision, policy: Policy) -> str:
         return f"at least {req.at_least} supervision session{'s' if req.at_least != 1 else ''} {req.within.every()}"
@@ -316,6 +322,9 @@ class AgeKind(Kind[Age, NoDetail]):
             met_on=met_on,
             lapses_on=lapses,
         )
+
+    def form_columns(self, req: Age) -> list[str]:
+        return ["date_of_birth"]
 
     def describe(self, req: Age, policy: Policy) -> str:
         return f"aged {_range(req)} on the start date"

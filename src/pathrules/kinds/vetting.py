@@ -225,6 +225,9 @@ class VettingKind(Kind[Vetting, VettingDetail]):
             due_on=start if owes and days_to_start >= 0 else None,
         )
 
+    def form_columns(self, req: Vetting) -> list[str]:
+        return [f"check_{part}" for part in ("scheme", "level", "applied_on", "documents_verified", "issued_on", "disclosure", "review", "review_by", "review_on")]
+
     def describe(self, req: Vetting, policy: Policy) -> str:
         level = LEVEL_NAMES[req.level]
         text = f"{'an' if level[0] in 'aeiou' else 'a'} {level} {SCHEME_NAMES[req.scheme]}, "

@@ -26,6 +26,7 @@ from pathrules.web.middleware import SecurityMiddleware
 from pathrules.web.problems import WebError
 from pathrules.web.sessions import SessionStore
 from pathrules.web.settings import Settings
+from pathrules.web.throttle import LoginThrottle
 from pathrules.web.views import STATIC, render
 
 log = logging.getLogger("pathrules.web")
@@ -68,7 +69,8 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
 def create_app(settings: Settings) -> FastAPI:
     """Load the policies (refusing a broken one), and build the app. Nothing listens until served."""
     library = Library(settings)
-    services = Services(settings, library, Accounts(settings.users), SessionStore(settings.session_idle_minutes * 60), Jobs(library))
+    throttle = LoginThrottle(settings.login_max_failures, settings.login_max_client_failures, settings.login_lockout_minutes * 60)
+    services = Services(settings, library, Accounts(settings.users), SessionStore(settings.session_idle_minutes * 60), Jobs(library), throttle)
     app = FastAPI(title="pathrules", version=__version__, docs_url=None, redoc_url=None, openapi_url="/v1/openapi.json")
     app.state.services = services
     app.include_router(pages_public.router, include_in_schema=False)

@@ -18,6 +18,7 @@ from pathrules.web.library import Library
 from pathrules.web.problems import WebError, forbidden, unauthenticated
 from pathrules.web.sessions import COOKIE, Session, SessionStore
 from pathrules.web.settings import Settings
+from pathrules.web.throttle import LoginThrottle
 
 
 class SignInNeeded(Exception):
@@ -31,6 +32,7 @@ class Services:
     accounts: Accounts
     sessions: SessionStore
     jobs: Jobs
+    throttle: LoginThrottle
 
 
 def services(request: Request) -> Services:

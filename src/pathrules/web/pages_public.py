@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -40,10 +41,19 @@ def login_page(request: Request, next: str = "/") -> Response:
 @router.post("/login", response_class=HTMLResponse, dependencies=[CSRF])
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     svc = services(request)
+    client = request.client.host if request.client else "unknown"
+    wait = svc.throttle.retry_after(username, client)
+    if wait:  # too many failures for this name or from this client: refused without checking the password
+        request.state.session = session(request)
+        refused = render(request, "login.html", status=429, next=_safe_next(next), failed=False, wait_minutes=math.ceil(wait / 60))
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     account = svc.accounts.authenticate(username, password)
     if account is None:
+        svc.throttle.failed(username, client)
         request.state.session = session(request)
         return render(request, "login.html", status=401, next=_safe_next(next), failed=True)
+    svc.throttle.succeeded(username)
     old = session(request)
     if old is not None:
         svc.sessions.end(old.id)

@@ -17,3 +17,6 @@ class Settings:
     https: bool = False  # set when TLS is configured: session cookies then carry `Secure`
     session_idle_minutes: int = 480
     engine: str = "auto"
+    login_max_failures: int = 5  # failed sign-ins for one account name ...
+    login_max_client_failures: int = 20  # ... or from one client, within the lockout time, before sign-in is refused
+    login_lockout_minutes: int = 15

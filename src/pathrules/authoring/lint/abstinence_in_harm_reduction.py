@@ -1,12 +1,13 @@
-"""PR011 abstinence-in-harm-reduction: total alcohol abstinence in a role that calls itself harm reduction."""
+"""PR011 abstinence-in-harm-reduction: total alcohol abstinence in a role that calls itself harm reduction (``Kind.alcohol_abstinence``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from pathrules.authoring.lint.registry import LintRule
-from pathrules.kinds.recovery import Abstinence
+from pathrules.kinds.base import kind_of
 from pathrules.policy.model import Policy
+from pathrules.policy.requirements import GroupRef
 from pathrules.yamlsource import PathKey
 
 
@@ -17,8 +18,9 @@ def check(policy: Policy) -> Iterator[tuple[PathKey, str]]:
             continue
         for part in ("requires", "ongoing"):
             for index, item in enumerate(getattr(role, part)):
-                if isinstance(item, Abstinence) and ({"alcohol", "any"} & set(item.substances)):
-                    yield ("roles", role_id, part, index, "substances"), f"`{item.id}`: total abstinence from alcohol in a harm-reduction role"
+                field = None if isinstance(item, GroupRef) else kind_of(item).alcohol_abstinence(item)
+                if field is not None:
+                    yield ("roles", role_id, part, index, field), f"`{item.id}`: total abstinence from alcohol in a harm-reduction role"
 
 
 RULE = LintRule(

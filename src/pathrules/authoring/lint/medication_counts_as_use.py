@@ -1,21 +1,25 @@
-"""PR010 medication-counts-as-use: prescribed medication (e.g. opioid substitution) counted as use."""
+"""PR010 medication-counts-as-use: prescribed medication (e.g. opioid substitution) counted as use (``Kind.counts_medication_as_use``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from pathrules.authoring.lint.registry import LintRule
-from pathrules.kinds.recovery import Abstinence
+from pathrules.kinds.base import kind_of
 from pathrules.policy.checks import requirement_lists
 from pathrules.policy.model import Policy
+from pathrules.policy.requirements import GroupRef
 from pathrules.yamlsource import PathKey
 
 
 def check(policy: Policy) -> Iterator[tuple[PathKey, str]]:
     for base, items in requirement_lists(policy):
         for index, item in enumerate(items):
-            if isinstance(item, Abstinence) and item.prescribed_medication == "counts_as_use":
-                yield base + (index, "prescribed_medication"), f"`{item.id}`: the clock never starts for anyone on prescribed medication, such as opioid substitution"
+            if isinstance(item, GroupRef):
+                continue
+            field = kind_of(item).counts_medication_as_use(item)
+            if field is not None:
+                yield base + (index, field), f"`{item.id}`: the clock never starts for anyone on prescribed medication, such as opioid substitution"
 
 
 RULE = LintRule(

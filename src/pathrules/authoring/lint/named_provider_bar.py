@@ -1,21 +1,25 @@
-"""PR009 named-provider-bar: treatment must have been completed with one named provider."""
+"""PR009 named-provider-bar: treatment must have been completed with one named provider (``Kind.named_provider_bar``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from pathrules.authoring.lint.registry import LintRule
-from pathrules.kinds.recovery import Treatment
+from pathrules.kinds.base import kind_of
 from pathrules.policy.checks import requirement_lists
 from pathrules.policy.model import Policy
+from pathrules.policy.requirements import GroupRef
 from pathrules.yamlsource import PathKey
 
 
 def check(policy: Policy) -> Iterator[tuple[PathKey, str]]:
     for base, items in requirement_lists(policy):
         for index, item in enumerate(items):
-            if isinstance(item, Treatment) and item.completed_with:
-                yield base + (index, "completed_with"), f"`{item.id}`: anyone treated elsewhere can never meet this, whatever they do"
+            if isinstance(item, GroupRef):
+                continue
+            field = kind_of(item).named_provider_bar(item)
+            if field is not None:
+                yield base + (index, field), f"`{item.id}`: anyone treated elsewhere can never meet this, whatever they do"
 
 
 RULE = LintRule(
