@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from pathrules.decision import ActivityResult, RequirementResult
-from pathrules.kinds.base import long_date
+from pathrules.kinds.base import kind_of, long_date, names
 from pathrules.vocabulary import DecisionStage, Outcome
 
 
@@ -28,6 +28,12 @@ def _conditions(main: list[RequirementResult], activities: list[ActivityResult],
     if held_back:
         parts.append(f"{_count(len(held_back), 'activity', 'activities')} not yet allowed")
     return " and ".join(parts)
+
+
+def _waiting_for(main: list[RequirementResult]) -> str:
+    """What the pending requirements wait for, each kind in its own words (a check, a reference, a meeting)."""
+    words = sorted({kind_of(r.kind).waiting_for for r in main if r.status == "pending"})
+    return names(words) if words else "an outside step"
 
 
 def summary(
@@ -51,11 +57,12 @@ def summary(
     exception = f" The {' or the '.join(deciders)} may agree {change}." if deciders else ""
     none_here = f"{blocked} cannot be met here"
     move = f"from {from_title} to {title}" if from_title else f"to {title}"
+    waits = _waiting_for(main)
     if stage == "continuation":
         return {
             "eligible": f"Continues as {title}: everything the role asks while in post is in place.",
             "conditional": f"Continues as {title}, with {_conditions(main, activities, stage)}.",
-            "pending": f"Continues as {title}; waiting on an outside process (a check or a reference).",
+            "pending": f"Continues as {title}; waiting on {waits}.",
             "review": f"A manager needs to review part of continuing as {title}.",
             "not_yet": f"Continuing as {title}: {things} to put right with the service{when}.{exception}",
             "ineligible": f"This policy does not offer continuing as {title} past this point ({none_here}); talk with the service about the next step and other roles.",
@@ -64,7 +71,7 @@ def summary(
         return {
             "eligible": f"Can move {move}: every requirement is met.",
             "conditional": f"Can move {move}, with {_conditions(main, activities, stage)}.",
-            "pending": f"Waiting on an outside process before moving {move} (a check or a reference).",
+            "pending": f"Waiting on {waits} before moving {move}.",
             "review": f"A manager needs to review part of this move {move}.",
             "not_yet": f"Not yet ready to move {move}: {things} still to meet{when}.{exception}",
             "ineligible": f"This policy does not offer the move {move} on this record ({none_here}); other roles may fit.",
@@ -72,7 +79,7 @@ def summary(
     return {
         "eligible": f"Can start as {title}: every requirement is met.",
         "conditional": f"Can start as {title}, with {_conditions(main, activities, stage)}.",
-        "pending": f"Waiting on an outside process before starting as {title} (a check or a reference).",
+        "pending": f"Waiting on {waits} before starting as {title}.",
         "review": f"A manager needs to review part of this application for {title} before a decision.",
         "not_yet": f"Not yet able to start as {title}: {things} still to meet{when}.{exception}",
         "ineligible": f"This policy does not offer {title} on this record ({none_here}); other roles or services may fit.",

@@ -122,6 +122,8 @@ class Kind(ABC, Generic[R, D]):
     model: ClassVar[type[RequirementBase]]
     facts: ClassVar[Mapping[str, FactType]] = {}
     threshold_fields: ClassVar[tuple[str, ...]] = ()  # fields holding an author's number, for the mutation check
+    # what a ``pending`` requirement of this kind is waiting for, in a few plain words for the summary line
+    waiting_for: ClassVar[str] = "an outside step"
 
     @property
     def name(self) -> str:

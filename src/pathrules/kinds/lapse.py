@@ -80,6 +80,7 @@ class LapseDetail:
 
 @register
 class LapseKind(Kind[LapseHandling, LapseDetail]):
+    waiting_for = "a meeting after a lapse"
     model = LapseHandling
     facts = {"open": "integer", "support_owed": "integer", "support_late": "integer"}
     threshold_fields = ("support_within", "resume_after")

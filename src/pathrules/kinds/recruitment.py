@@ -56,6 +56,7 @@ def _plural(count: int, word: str) -> str:
 
 @register
 class ReferencesKind(Kind[References, ReferencesDetail]):
+    waiting_for = "a reference"
     model = References
     facts = {"count": "integer", "count_or_outstanding": "integer"}
     threshold_fields = ("at_least",)

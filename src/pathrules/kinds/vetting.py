@@ -96,6 +96,7 @@ class VettingDetail:
 
 @register
 class VettingKind(Kind[Vetting, VettingDetail]):
+    waiting_for = "a criminal-record check"
     model = Vetting
     facts = {"current": "integer", "disclosure": "integer", "review": "integer", "applied": "integer", "owes": "integer", "days_to_start": "integer"}
     threshold_fields = ("reuse_if_issued_within",)
