@@ -360,6 +360,8 @@ def requirement(
             base["completed_at_least"] = draw(DURATIONS)
         if draw(st.integers(0, 3)) == 0:
             base["completed_with"] = ["harbour-lane"]
+        if draw(st.integers(0, 3)) == 0:
+            base["treated_with"] = ["harbour-lane"]
     elif kind == "vetting":
         base |= {"scheme": draw(st.sampled_from(["dbs", "pvg", "accessni", "garda"])), "level": draw(st.sampled_from(["basic", "standard", "enhanced", "enhanced_barred"])), "status": draw(st.sampled_from(["applied", "returned"])), "on_disclosure": draw(st.sampled_from(["review", "bar"]))}
         if draw(st.booleans()):

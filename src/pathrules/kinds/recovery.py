@@ -40,7 +40,12 @@ class Treatment(RequirementBase):
     kind: Literal["treatment"]
     allowed: list[TreatmentStatus] = Field(min_length=1, description="Treatment statuses that meet the requirement.")
     completed_at_least: DurationField | None = Field(default=None, description="Time since discharge, when completed.")
-    completed_with: list[str] | None = Field(default=None, description="Treatment must have been with one of these services.")
+    completed_with: list[str] | None = Field(default=None, description="A completed treatment must have been with one of these services.")
+    treated_with: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="Treatment, in progress or completed, must be with one of these services (e.g. mentors who went through this service's own rehabilitation).",
+    )
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,7 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
     """Met when the treatment status is one the policy allows (and long enough since discharge)."""
 
     model = Treatment
-    facts = {"recorded": "integer", "status": "integer", "elapsed": "integer", "provider_ok": "integer"}
+    facts = {"recorded": "integer", "status": "integer", "elapsed": "integer", "provider_ok": "integer", "treated_here": "integer"}
     threshold_fields = ("completed_at_least",)
 
     def conditions(self, req: Treatment, policy: Policy) -> dict[str, Condition]:
@@ -189,6 +194,13 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
         if req.completed_with is not None:
             parts.append(any_of(Cmp("status", "!=", TREATMENT_ORDER["completed"]), Cmp("provider_ok", "==", 1)))
             labels["blocked"] = all_of(Cmp("status", "==", TREATMENT_ORDER["completed"]), Cmp("provider_ok", "==", 0))
+        if req.treated_with is not None:
+            # someone never treated has no provider to ask about; anyone treated must have been treated here.
+            # A completed episode elsewhere cannot become one here (blocked); someone in treatment elsewhere can
+            # still move their treatment (not met)
+            parts.append(any_of(Cmp("status", "==", TREATMENT_ORDER["never"]), Cmp("treated_here", "==", 1)))
+            elsewhere = all_of(Cmp("status", "==", TREATMENT_ORDER["completed"]), Cmp("treated_here", "==", 0))
+            labels["blocked"] = any_of(labels["blocked"], elsewhere) if "blocked" in labels else elsewhere
         labels["met"] = all_of(*parts)
         return labels
 
@@ -204,6 +216,7 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
         if status == "completed" and unit_amount and not discharged:
             elapsed = -1
         provider_ok = bool(req.completed_with and episode and episode.provider in req.completed_with)
+        treated_here = bool(req.treated_with and episode and episode.provider in req.treated_with)
         met_on = None
         if status == "completed" and unit_amount and discharged:
             candidate = unit_amount.after(discharged)
@@ -217,6 +230,7 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
                 "status": TREATMENT_ORDER[status] if status else -1,
                 "elapsed": elapsed,
                 "provider_ok": flag(provider_ok),
+                "treated_here": flag(treated_here),
             },
             evidence=[
                 Evidence(label="treatment status", value=(status or "not recorded").replace("_", " "), threshold=threshold, source="treatment"),
@@ -227,14 +241,14 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
         )
 
     def named_ids(self, req: Treatment) -> dict[str, str]:
-        return {p: p.replace("-", " ").title() for p in req.completed_with or []}
+        return {p: p.replace("-", " ").title() for p in [*(req.completed_with or []), *(req.treated_with or [])]}
 
     def named_provider_bar(self, req: Treatment) -> str | None:
-        return "completed_with" if req.completed_with else None
+        return "completed_with" if req.completed_with else ("treated_with" if req.treated_with else None)
 
     def form_columns(self, req: Treatment) -> list[str]:
         columns = ["treatment_status"]
-        if req.completed_with:
+        if req.completed_with or req.treated_with:
             columns.append("treatment_provider")
         if req.completed_at_least is not None or "completed" in req.allowed:
             columns.append("treatment_discharged_on")
@@ -246,6 +260,8 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
             text += f"; if completed, at least {req.completed_at_least} since discharge"
         if req.completed_with:
             text += f"; treatment completed with {names(req.completed_with, 'or')}"
+        if req.treated_with:
+            text += f"; treatment, in progress or completed, with {names(req.treated_with, 'or')}"
         return text
 
     def explain(self, req: Treatment, d: Derived[TreatmentDetail], status: Status, ctx: Context) -> tuple[str, str | None]:
@@ -256,10 +272,16 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
         if status == "met":
             return f"Treatment status is {current.replace('_', ' ')}, which the role accepts.", None
         if status == "blocked":
-            where = names(req.completed_with or [])
+            where = names(req.completed_with or req.treated_with or [], "or")
             return (
-                f"This role asks for treatment completed with {where}; this policy offers no other way to meet it.",
+                f"This role asks for treatment with {where}; this policy offers no other way to meet it.",
                 "Ask the service about its other roles, which do not ask for this.",
+            )
+        if req.treated_with and current in req.allowed and current != "never" and not d.facts["treated_here"]:
+            where = names(req.treated_with, "or")
+            return (
+                f"This role asks for treatment with {where}; the record shows treatment with another service.",
+                f"Talk with the service about whether treatment with {where} is open to you.",
             )
         if current not in req.allowed:
             return (
