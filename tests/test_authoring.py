@@ -68,13 +68,13 @@ def test_coverage_lists_what_no_case_asserted_and_min_coverage_fails(tmp_path: P
 """)
     code, out, _ = cli("test", str(file), "--min-coverage", "50")
     assert code == 1
-    assert "requirements 2.6% (1/39)" in out
-    assert "not covered: service-user-representative:in-or-after-treatment" in out
+    assert "requirements 2.0% (1/49)" in out
+    assert "not covered: peer-mentor:free-from-use" in out
     assert "below --min-coverage 50" in out
     _, data, _ = cli("test", str(file), "--json")
     report = json.loads(data)
     coverage = next(iter(report["coverage"].values()))
-    assert coverage["requirements"] == 2.6 and "peer-mentor/lead-smart-groups" in coverage["not_covered"]
+    assert coverage["requirements"] == 2.0 and "peer-mentor/lead-smart-groups" in coverage["not_covered"]
 
 
 def test_a_broken_test_file_is_a_located_error(tmp_path: Path) -> None:
@@ -259,14 +259,14 @@ def test_diff_from_3_to_6_months_lists_exactly_the_affected_example_people(tmp_p
     }  # fmt: skip
     assert expected == {"jo-w", "lena-v"}
     assert {p.person for p in report.people if p.target == "peer-mentor"} == expected
-    assert report.outcome_counts() == {("eligible", "not_yet"): 1}  # "usually": not yet, with the date (issue 9)
+    assert report.outcome_counts() == {("conditional", "not_yet"): 2}  # "usually": not yet, with the date (issue 9); conditional: facilitating alone waits (issue 12)
 
 
 def test_diff_cli_prints_changes_and_counts(tmp_path: Path) -> None:
     code, out, _ = cli("diff", str(POLICIES / "thesis-appendix-organisation.yaml"), str(_six_months(tmp_path)), "--records", str(EXAMPLES), "--as-of", "2026-11-23")
     assert code == 0
     assert "`free-from-use` changed" in out and "at_least: 3 months -> 6 months" in out
-    assert "lena-v / peer-mentor: eligible -> not_yet" in out and "eligible -> not_yet: 1" in out
+    assert "lena-v / peer-mentor: conditional -> not_yet" in out and "conditional -> not_yet: 2" in out
 
 
 def test_a_case_that_cannot_run_is_a_located_diagnostic_in_text_and_json(tmp_path: Path) -> None:

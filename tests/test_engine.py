@@ -172,7 +172,7 @@ def test_check_json_has_the_documented_keys() -> None:
     ("dev", "thesis-appendix-organisation", "volunteer", "not_yet", 22),
     ("esther", "thesis-appendix-organisation", "volunteer", "conditional", 20),
     ("esther", "thesis-appendix-organisation", "volunteer-counsellor", "pending", 21),
-    ("farid", "thesis-appendix-organisation", "peer-mentor", "eligible", 0),
+    ("farid", "thesis-appendix-organisation", "peer-mentor", "conditional", 20),
     ("grace", "sharps-harm-reduction", "peer-navigator", "eligible", 0),  # the caseload over the cap is the service's
     ("hana", "sharps-harm-reduction", "peer-navigator", "not_yet", 22),
     ("ivan", "howard-league-service-b", "peer-mentor", "eligible", 0),

@@ -247,8 +247,10 @@ def test_the_form_asks_only_for_what_the_roles_requirements_use(web: Web) -> Non
     assert 'name="last_use_illicit_drugs"' in thornbury and 'name="check_level"' in thornbury and 'name="training"' in thornbury
     assert 'name="references_approved"' not in thornbury and 'name="competencies"' not in thornbury and 'name="date_of_birth"' not in thornbury
     rep = browser.get(f"/check/{POLICY}/service-user-representative").text  # type: ignore[attr-defined]
-    assert 'name="treatment_status"' in rep  # the representative role asks only about treatment
+    assert 'name="treatment_status"' not in rep  # the representative role asks nothing (checks "do not apply in the same way")
     assert 'name="last_use_illicit_drugs"' not in rep and 'name="check_level"' not in rep and 'name="training"' not in rep
+    volunteer = browser.get(f"/check/{POLICY}/volunteer").text  # type: ignore[attr-defined]
+    assert 'name="treatment_status"' in volunteer and 'name="last_use_illicit_drugs"' not in volunteer  # treatment, no abstinence
     sharps = browser.get("/check/sharps-peer-navigators/peer-navigator").text  # type: ignore[attr-defined]
     assert 'name="last_use_illicit_drugs"' not in sharps and 'name="supervision"' in sharps  # harm reduction: no abstinence asked
 
