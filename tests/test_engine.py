@@ -16,7 +16,7 @@ import pathrules
 from conftest import AS_OF, DURABLE, EXAMPLES, POLICIES, example, needs_durable
 from pathrules.cli.main import run
 from pathrules.engine.durable_engine import MAX_RULES, DurableEngine, compile_condition, ruleset_definition
-from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Condition, FactType, Not, holds
+from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Condition, FactType, Not, compile_holds, holds
 from pathrules.engine.program import Check, Program, PythonEngine
 from pathrules.errors import EngineError
 from strategies import form_programs
@@ -326,3 +326,11 @@ def test_compiled_rulesets_are_bounded_and_their_memory_released(monkeypatch: py
         assert engine.run(program(n), {f"r{k}": {"x": 3} for k in range(30)})["r3"] == frozenset({"met"})
     assert _resident_megabytes() - settled < 25
     assert len(DurableEngine._registered) == 4
+
+
+@FORM_SETTINGS
+@given(form_programs())
+def test_compiled_conditions_mean_what_the_oracle_means(case: tuple[dict[str, FactType], Condition, dict[str, Any]]) -> None:
+    """The Python engine runs conditions compiled once per target; they must mean what ``holds`` means."""
+    _, condition, facts = case
+    assert compile_holds(condition)(facts) == holds(condition, facts)
