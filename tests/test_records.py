@@ -224,3 +224,11 @@ def test_jsonl_surrogates_and_controls_are_refused() -> None:
     for escaped in ("\\ud800", "\\u0000", "\\u001b"):
         with pytest.raises(RecordError, match="notes"):
             load_record_json(json.dumps({"person": "a"})[:-1] + f', "notes": "a{escaped}"}}', "r.jsonl", line=1)
+
+
+@pytest.mark.parametrize("cell", ["20260105", "2026-W02-1", "2026-005", " 2026-01-05T00:00"])
+def test_csv_date_cells_are_iso_dates_only(tmp_path: Path, cell: str) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(f"person,last_use_alcohol\nx,{cell}\n")
+    [row] = read_rows(source)
+    assert row.data is None and row.error == "column `last_use_alcohol`: expected a date like 2026-01-31"

@@ -32,6 +32,9 @@ SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 DIAGNOSTIC_CODES: dict[str, str] = {
     # reading the file
     "unreadable": "the file or folder cannot be read",
+    "json-syntax": "a JSON line or file that is not valid JSON",
+    "not-a-file": "a path that is not a regular file (a device, a FIFO, a folder)",
+    "control-character": "text with a control character or a lone surrogate",
     "encoding": "the file is not UTF-8 text",
     "too-large": "the file is over the size limit",
     "too-deep": "the document is nested too deeply",
@@ -74,6 +77,11 @@ DIAGNOSTIC_CODES: dict[str, str] = {
     "unknown-column": "a CSV column that is not a record field",
     "missing-column": "a CSV header without a `person` column",
     "not-an-audit-store": "a file that is not an audit database",
+    "audit-store": "an audit store that cannot be opened",
+    "unwritable": "a batch output that cannot be written",
+    "same-file": "a batch output that is the same file as its input",
+    "csv": "a CSV header row that is not valid CSV",
+    "duplicate-column": "a CSV header that names a column twice",
 }
 
 

@@ -41,7 +41,12 @@ _PLAIN_TAGS = frozenset(
 class _StrictSafeLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans (only true/false) and no aliases."""
 
+    depth = 0
+
     def compose_node(self, parent: Node | None, index: Any) -> Node:
+        if self.depth >= MAX_DEPTH:  # PyYAML composes recursively: refuse before Python's stack does
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _Refused("too-deep", f"the document is nested more than {MAX_DEPTH} levels deep", event.start_mark)
         if self.check_event(AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Refused(
@@ -50,7 +55,11 @@ class _StrictSafeLoader(yaml.SafeLoader):
                 event.start_mark,
                 "reuse requirements with a named group under `groups:` instead",
             )
-        return cast(Node, super().compose_node(parent, index))
+        self.depth += 1
+        try:
+            return cast(Node, super().compose_node(parent, index))
+        finally:
+            self.depth -= 1
 
 
 _YAML11_ONLY = frozenset("tag:yaml.org,2002:" + name for name in ("bool", "int", "float", "timestamp"))

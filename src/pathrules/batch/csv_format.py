@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pathrules.policy.fields import parse_date
+
 COLUMNS: dict[str, str] = {
     "person": "a stable id for the person (required)",
     "date_of_birth": "YYYY-MM-DD",
@@ -87,7 +89,7 @@ def template() -> str:
 
 def _date(column: str, text: str) -> _dt.date:
     try:
-        return _dt.date.fromisoformat(text.strip())
+        return parse_date(text.strip())  # YYYY-MM-DD only: fromisoformat also takes 20260105 and week dates
     except ValueError:
         raise CellError(column, "a date like 2026-01-31") from None
 
@@ -127,7 +129,7 @@ def _attribute(value: str) -> Any:
             raise CellError("attributes", f"numbers of at most {MAX_DIGITS} digits")
         return int(value) if _INTEGER.fullmatch(value) else float(value)
     try:
-        return _dt.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError:
         return value
 
