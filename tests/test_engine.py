@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 import pathrules
 from conftest import AS_OF, DURABLE, EXAMPLES, POLICIES, example, needs_durable
 from pathrules.cli.main import run
-from pathrules.engine.durable_engine import MAX_RULES, DurableEngine, compile_condition, ruleset_definition
+from pathrules.engine.durable_engine import MAX_RULES, DurableEngine, chunks, compile_condition, ruleset_definition
 from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Condition, FactType, Not, compile_holds, holds
 from pathrules.engine.program import Check, Program, PythonEngine
 from pathrules.errors import EngineError
@@ -334,3 +334,15 @@ def test_compiled_conditions_mean_what_the_oracle_means(case: tuple[dict[str, Fa
     """The Python engine runs conditions compiled once per target; they must mean what ``holds`` means."""
     _, condition, facts = case
     assert compile_holds(condition)(facts) == holds(condition, facts)
+
+
+@needs_durable
+def test_requirements_share_engine_facts_up_to_the_property_limit_and_still_agree() -> None:
+    """durable-rules gets one fact per chunk of requirements; chunks split where a fact would grow too wide."""
+    wide = tuple((f"x{j}", "integer") for j in range(90))
+    checks = tuple(Check(f"r{i}", (("met", Cmp("x0", ">=", i)), ("pending", Cmp("x89", "==", 1))), wide) for i in range(5))  # type: ignore[misc]
+    program = Program("pathrules_test_chunks", checks)
+    assert chunks(program) == ((0, 1), (2, 3), (4,))
+    facts = {f"r{i}": {f"x{j}": (i + j) % 3 for j in range(90)} for i in range(5)}
+    assert DurableEngine().run(program, facts) == PythonEngine().run(program, facts)
+    assert DurableEngine().run(program, facts) != {check.key: frozenset() for check in checks}
