@@ -1,0 +1,68 @@
+"""The decision JSON contract holds while evaluation is optimised.
+
+tests/fixtures/decisions/snapshot.json holds the decisions of every shipped example x policy x role
+(and progression), written by tests/fixtures/decisions/snapshot.py from main before evaluation was
+made lazy. Today's decisions must keep every field that existed then, and the same outcome, statuses,
+dates and digests. (Exact wording: ``snapshot.py --diff``, because other work changes it on purpose.)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pathrules
+
+from conftest import AS_OF, ENGINE_NAMES, EXAMPLES, ROOT
+
+SNAPSHOT = json.loads((ROOT / "tests" / "fixtures" / "decisions" / "snapshot.json").read_text(encoding="utf-8"))
+sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "decisions"))
+from snapshot import cases  # noqa: E402
+
+DECIDED = ("outcome", "stage", "as_of", "start_date", "eligible_from", "time_gaps_close_on", "eligible_until", "never", "policy", "target", "record_digest")
+PER_REQUIREMENT = ("id", "kind", "stage", "status", "met_on", "valid_until", "due")
+
+
+def _keys_kept(before: Any, now: Any, where: str) -> None:
+    """Every field that existed is still there, with a value of the same JSON type."""
+    if isinstance(before, dict):
+        assert isinstance(now, dict), where
+        for key, value in before.items():
+            assert key in now, f"{where}.{key} is gone"
+            _keys_kept(value, now[key], f"{where}.{key}")
+    elif isinstance(before, list) and before and isinstance(before[0], dict):
+        assert isinstance(now, list) and len(now) == len(before), where
+        for i, (a, b) in enumerate(zip(before, now)):
+            _keys_kept(a, b, f"{where}[{i}]")
+    elif before is not None and now is not None:
+        assert type(before) is type(now) or {type(before), type(now)} <= {int, float}, f"{where}: {type(before).__name__} became {type(now).__name__}"
+
+
+def _requirements(data: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [{k: r.get(k) for k in PER_REQUIREMENT} for r in data["requirements"]]
+    for activity in data["activities"]:
+        found += [{"activity": activity["id"], "allowed": activity["allowed"], **{k: r.get(k) for k in PER_REQUIREMENT}} for r in activity["requirements"]]
+    return found
+
+
+@pytest.fixture(scope="module")
+def evaluators() -> dict[tuple[str, str], pathrules.Evaluator]:
+    policies = pathrules.load_policies(ROOT / "policies")
+    return {(p.id, engine): pathrules.Evaluator(p, engine=engine) for p in policies for engine in ENGINE_NAMES}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_every_shipped_decision_keeps_its_fields_outcome_statuses_dates_and_digests(engine: str, evaluators: dict[tuple[str, str], pathrules.Evaluator]) -> None:
+    assert len(SNAPSHOT) == len(cases()) > 100
+    for policy_id, example, role, from_role in cases():
+        key = f"{policy_id} {example} {role}" + (f" from {from_role}" if from_role else "")
+        decision = evaluators[policy_id, engine].evaluate(EXAMPLES / f"{example}.yaml", role, as_of=AS_OF, from_role=from_role)
+        now, before = json.loads(pathrules.to_json(decision)), SNAPSHOT[key]["json"]
+        _keys_kept(before, now, key)
+        assert {k: now[k] for k in DECIDED} == {k: before[k] for k in DECIDED}, key
+        assert _requirements(now) == _requirements(before), key
+        assert pathrules.render_text(decision).startswith(SNAPSHOT[key]["text"].split(":", 1)[0]), key  # the same heading
