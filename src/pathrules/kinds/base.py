@@ -31,7 +31,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args
 
 from pydantic import Field
 
@@ -81,6 +81,21 @@ class Context:
     policy: Policy
     as_of: _dt.date
     start: _dt.date
+    _latest: dict[str, dict[str, _dt.date]] = field(default_factory=dict, compare=False, repr=False)
+
+    def latest_completions(self, part: Literal["training", "qualifications"]) -> dict[str, _dt.date]:
+        """The latest completion per id on or before ``as_of``, indexed once per evaluation: several
+        requirements read the same list, and a record may hold thousands of entries."""
+        found = self._latest.get(part)
+        if found is None:
+            found = {}
+            as_of = self.as_of
+            for entry in getattr(self.record, part):
+                day = entry.completed_on
+                if day <= as_of and (entry.id not in found or found[entry.id] < day):
+                    found[entry.id] = day
+            self._latest[part] = found
+        return found
 
 
 @dataclass
