@@ -104,20 +104,113 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
     return Record.model_validate(data)
 
 
+@st.composite
+def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
+    """A record aimed at the policy's thresholds as of ``as_of``: usually every requirement is met just
+    inside its threshold except one, which sits on, just inside or just outside its threshold, or waits
+    on an outside process, or is barred; so that every status and outcome occurs."""
+    from pathrules.durations import add
+
+    data = draw(records(policy)).model_dump(mode="python")
+    data.pop("proposed_start", None)
+    if draw(st.integers(0, 3)):
+        data["roles_held"] = []  # mostly judged at entry: a current spell in the role would judge only what is ongoing
+    requirements = [r for role in policy.roles.values() for r in policy.expand(role.requires + role.ongoing)]
+    requirements += [r for p in policy.progressions for r in policy.expand(p.requires)]
+    if not requirements:
+        return Record.model_validate(data)
+    odd_one = draw(st.integers(0, len(requirements) - 1))
+    meet_the_rest = draw(st.integers(0, 3)) > 0
+    all_waiting = draw(st.integers(0, 2)) == 0  # every check and reference still out: the person waits
+    yesterday = as_of - dt.timedelta(days=1)
+    for index, req in enumerate(requirements):
+        aim = draw(st.sampled_from(["near", "wait", "wait", "bar", "keep"])) if index == odd_one else ("meet" if meet_the_rest else "keep")
+        if all_waiting and req.kind in ("vetting", "references"):
+            aim = "wait"
+        if aim == "keep":
+            continue
+        near = st.sampled_from([-1, 0, 0, 1]) if aim == "near" else st.sampled_from([-1, 0])  # days later than the threshold day
+        kind = req.kind
+        if kind == "abstinence":
+            last = add(as_of, -req.at_least.amount, req.at_least.unit) + dt.timedelta(days=draw(near))  # type: ignore[attr-defined]
+            scope = [s for s in req.substances if s != "any"] or ["alcohol"]  # type: ignore[attr-defined]
+            data["substance_use"] = [u for u in data["substance_use"] if u["substance"] not in scope] + [{"substance": s, "last_use": last} for s in scope]
+            data["prescribed_medication"] = []
+        elif kind == "age":
+            data["date_of_birth"] = add(as_of, -req.at_least, "years") + dt.timedelta(days=draw(near))  # type: ignore[attr-defined]
+        elif kind == "supervision":
+            edge = add(as_of, -req.within.amount, req.within.unit)  # type: ignore[attr-defined]
+            count = req.at_least + (draw(st.sampled_from([-1, 0])) if aim == "near" else 0)  # type: ignore[attr-defined]
+            when = (lambda: edge + dt.timedelta(days=draw(near))) if aim == "near" else (lambda: yesterday)
+            data["supervision"] = [when() for _ in range(max(count, 0))]
+        elif kind == "references":
+            count = req.at_least  # type: ignore[attr-defined]
+            approved = {"near": lambda: as_of + dt.timedelta(days=draw(near)), "wait": lambda: None}.get(aim, lambda: yesterday)
+            data["references"] = [{"requested_on": as_of - dt.timedelta(days=30), "received_on": None if aim == "wait" else yesterday, "approved_on": approved()} for _ in range(count)]
+        elif kind == "time_in_role":
+            bound = req.at_least or req.at_most  # type: ignore[attr-defined]
+            started = add(as_of, -bound.amount, bound.unit) + dt.timedelta(days=draw(near))
+            if aim == "bar" and req.at_most is not None:  # type: ignore[attr-defined]
+                started = add(as_of, -req.at_most.amount - 1, req.at_most.unit)  # type: ignore[attr-defined]
+            data["roles_held"] = [{"role": req.role, "started_on": started, "ended_on": None}]  # type: ignore[attr-defined]
+        elif kind == "treatment":
+            status = "completed" if "completed" in req.allowed and (aim != "meet" or draw(st.booleans())) else req.allowed[0]  # type: ignore[attr-defined]
+            episode: dict[str, Any] = {"status": status, "provider": "elsewhere" if aim == "bar" else "harbour-lane"}
+            if status == "completed":
+                gap = req.completed_at_least  # type: ignore[attr-defined]
+                episode["discharged_on"] = (add(as_of, -gap.amount, gap.unit) + dt.timedelta(days=draw(near))) if gap else yesterday
+            data["treatment"] = episode
+        elif kind == "vetting":
+            state = {"meet": "clear", "near": draw(st.sampled_from(["clear", "disclosed", "accepted", "refused"])), "wait": "applied", "bar": draw(st.sampled_from(["disclosed", "refused"]))}[aim]
+            check: dict[str, Any] = {"scheme": req.scheme, "level": req.level, "applied_on": as_of - dt.timedelta(days=40), "documents_verified": True}  # type: ignore[attr-defined]
+            if state != "applied":
+                check |= {"issued_on": as_of - dt.timedelta(days=draw(st.integers(0, 20))), "disclosure": state != "clear"}
+            if state in ("accepted", "refused"):
+                check["review"] = {"decision": state, "by": "manager", "decided_on": yesterday}
+            data["vetting"] = [check]
+        elif kind in ("qualification", "training"):
+            field = "qualifications" if kind == "qualification" else "training"
+            ids = req.ids if kind == "qualification" else req.modules  # type: ignore[attr-defined]
+            data[field] = [c for c in data[field] if c["id"] not in ids] + [{"id": i, "completed_on": yesterday} for i in ids]
+        elif kind == "competency":
+            signer = (req.signed_off_by or ["keyworker"])[0]  # type: ignore[attr-defined]
+            data["competencies"] = [{"id": c, "level": req.level, "signed_off_by": signer, "signed_off_on": yesterday} for c in req.competencies]  # type: ignore[attr-defined]
+        elif kind == "approvals":
+            data["approvals"] = [{"item": req.item, "approver": a, "approved_on": yesterday} for a in req.approvers]  # type: ignore[attr-defined]
+        elif kind == "identity":
+            data["identity"] = {"seen_in_person_on": yesterday}
+        elif kind == "expression":
+            compare = req.expression.not_ if hasattr(req.expression, "not_") else req.expression  # type: ignore[attr-defined]
+            items = getattr(compare, "any", None) or getattr(compare, "all", None)
+            compare = items[0] if items else compare
+            declared = policy.attributes[compare.attribute].type
+            if declared in ("integer", "number"):
+                data["attributes"][compare.attribute] = compare.value + draw(st.sampled_from([-1, 0, 1]))
+            elif declared == "boolean":
+                data["attributes"][compare.attribute] = draw(st.booleans())
+            else:
+                data["attributes"][compare.attribute] = compare.value if draw(st.booleans()) else "c"
+    return Record.model_validate(data)
+
+
+KINDS = ("abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "expression")
 SLUGS = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 36), st.sampled_from(["days", "weeks", "months", "years"]))
 
 
 @st.composite
-def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: list[str]) -> dict[str, Any]:
-    """One random requirement of any kind that only refers to what exists."""
-    kind = draw(st.sampled_from(["abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age"]))
+def requirement(
+    draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: list[str], attributes: dict[str, str] | None = None, kind: str | None = None
+) -> dict[str, Any]:
+    """One random requirement (of ``kind``, or any kind) that only refers to what exists."""
+    if kind is None or (kind == "expression" and not attributes):
+        kind = draw(st.sampled_from(KINDS[:-1] + (("expression",) if attributes else ())))
     base: dict[str, Any] = {"id": rid, "kind": kind}
     if draw(st.booleans()):
         base["because"] = draw(printable_text(min_size=1, max_size=20))
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)) == 0:
         base["due_after_start"] = draw(DURATIONS)
-    base["discretionary"] = draw(st.booleans())
+    base["discretionary"] = draw(st.integers(0, 3)) == 0
     of_type = lambda t: sorted(k for k, v in catalogue.items() if v == t)  # noqa: E731
     if kind == "abstinence":
         base |= {"substances": draw(st.lists(st.sampled_from(["illicit-drugs", "alcohol", "any"]), min_size=1, max_size=2, unique=True)), "at_least": draw(DURATIONS), "prescribed_medication": draw(st.sampled_from(["allowed", "counts_as_use"]))}
@@ -125,6 +218,8 @@ def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: lis
         base |= {"allowed": draw(st.lists(st.sampled_from(["never", "in_treatment", "completed"]), min_size=1, unique=True))}
         if draw(st.booleans()):
             base["completed_at_least"] = draw(DURATIONS)
+        if draw(st.integers(0, 3)) == 0:
+            base["completed_with"] = ["harbour-lane"]
     elif kind == "vetting":
         base |= {"scheme": draw(st.sampled_from(["dbs", "pvg", "garda"])), "level": draw(st.sampled_from(["basic", "standard", "enhanced", "enhanced_barred"])), "status": draw(st.sampled_from(["applied", "returned"])), "on_disclosure": draw(st.sampled_from(["review", "bar"]))}
         if draw(st.booleans()):
@@ -146,11 +241,23 @@ def requirement(draw: st.DrawFn, rid: str, catalogue: dict[str, str], roles: lis
     elif kind == "approvals":
         base |= {"item": "declaration", "approvers": draw(st.lists(st.sampled_from(["service-manager", "operations-manager"]), min_size=1, unique=True))}
     elif kind == "time_in_role":
-        base |= {"role": draw(st.sampled_from(roles)), "at_least": draw(DURATIONS)}
+        base |= {"role": draw(st.sampled_from(roles))}
+        bounds = draw(st.sampled_from([("at_least",), ("at_most",), ("at_least", "at_most")]))
+        base |= {bound: draw(DURATIONS) for bound in bounds}
     elif kind == "supervision":
         base |= {"at_least": draw(st.integers(1, 4)), "within": draw(DURATIONS)}
     elif kind == "age":
         base |= {"at_least": draw(st.integers(16, 25))}
+    elif kind == "expression":
+        assert attributes
+        name = draw(st.sampled_from(sorted(attributes)))
+        declared = attributes[name]
+        if declared in ("boolean", "text"):
+            compare = {draw(st.sampled_from(["equals", "not_equals"])): True if declared == "boolean" else draw(st.sampled_from(["a", "b"]))}
+        else:
+            compare = {draw(st.sampled_from(["equals", "not_equals", "at_least", "at_most", "more_than", "less_than"])): draw(st.integers(0, 20))}
+        leaf = {"attribute": name} | compare
+        base["expression"] = draw(st.sampled_from([leaf, {"not": leaf}, {"any": [leaf]}, {"all": [leaf]}]))
     return base
 
 
@@ -168,15 +275,19 @@ def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
         "catalogue": {c: {"title": c.upper(), "type": t} | ({"valid_for": draw(DURATIONS)} if draw(st.booleans()) else {}) for c, t in catalogue.items()},
         "roles": {},
     }
+    attributes = {name: draw(st.sampled_from(["integer", "number", "boolean", "text"])) for name in draw(st.lists(SLUGS, max_size=2, unique=True))}
+    if attributes:
+        doc["attributes"] = {name: {"type": declared, "title": name} for name, declared in attributes.items()}
     for role in roles:
         count = draw(st.integers(0, 4))
+        kinds = draw(st.permutations(KINDS))  # different kinds in one role, spread over all of them
         doc["roles"][role] = {
             "title": role.title(),
-            "requires": [draw(requirement(f"req-{i}", catalogue, roles)) for i in range(count)],
+            "requires": [draw(requirement(f"req-{i}", catalogue, roles, attributes, kinds[i])) for i in range(count)],
             "never": draw(st.lists(st.sampled_from(["home-visits", "caseload"]), unique=True)),
         }
     if len(roles) > 1:
-        doc["progressions"] = [{"from": roles[0], "to": roles[1], "requires": [draw(requirement("prog-0", catalogue, roles))]}]
+        doc["progressions"] = [{"from": roles[0], "to": roles[1], "requires": [draw(requirement("prog-0", catalogue, roles, attributes))]}]
     return doc
 
 

@@ -256,11 +256,11 @@ def test_diff_from_3_to_6_months_lists_exactly_the_affected_example_people(tmp_p
     }  # fmt: skip
     assert expected == {"jo-w", "lena-v"}
     assert {p.person for p in report.people if p.target == "peer-mentor"} == expected
-    assert report.outcome_counts() == {("eligible", "review"): 1}
+    assert report.outcome_counts() == {("eligible", "not_yet"): 1}  # "usually": not yet, with the date (issue 9)
 
 
 def test_diff_cli_prints_changes_and_counts(tmp_path: Path) -> None:
     code, out, _ = cli("diff", str(POLICIES / "thesis-appendix-organisation.yaml"), str(_six_months(tmp_path)), "--records", str(EXAMPLES), "--as-of", "2026-11-23")
     assert code == 0
     assert "`free-from-use` changed" in out and "at_least: 3 months -> 6 months" in out
-    assert "lena-v / peer-mentor: eligible -> review" in out and "eligible -> review: 1" in out
+    assert "lena-v / peer-mentor: eligible -> not_yet" in out and "eligible -> not_yet: 1" in out

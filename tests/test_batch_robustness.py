@@ -332,3 +332,19 @@ def test_a_fork_while_another_thread_holds_the_engine_lock_leaves_a_working_chil
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     raise AssertionError("the forked child deadlocked on the engine lock")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_person_id_with_line_breaks_stays_one_output_row(tmp_path: Path, fmt: str) -> None:
+    source = tmp_path / "in.jsonl"
+    people = []
+    for person in ("a\rb", "c\u2028d", "e\x85f"):
+        record = json.loads(good_json())
+        record["person"] = person
+        people.append(json.dumps(record))
+    source.write_text("\n".join(people) + "\n")
+    out = tmp_path / f"out.{fmt}"
+    cli("batch", str(source), *BATCH, "--out", str(out))
+    rows = csv_rows(out) if fmt == "csv" else jsonl_rows(out)
+    assert [str(r["row"]) for r in rows] == ["1", "2", "3"]
+    assert [r["person"] for r in rows] == ["a\rb", "c\u2028d", "e\x85f"]

@@ -96,7 +96,7 @@ def test_an_unknown_fields_help_lists_only_the_fields_of_that_kind() -> None:
     text = HEAD + "roles:\n  r:\n    title: R\n    requires:\n      - {id: a, kind: age, at_least: 18, zzzzzz: 1}\n"
     problem = _problems(text)[0]
     assert problem.code == "unknown-field"
-    assert problem.help == "expected one of: id, because, due_after_start, discretionary, kind, at_least"
+    assert problem.help == "expected one of: id, because, due_after_start, discretionary, decided_by, kind, at_least"
 
 
 def test_diagnostics_come_best_first_shallow_before_deep() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -12,11 +14,17 @@ import pathrules
 from conftest import AS_OF, DURABLE, ROOT, needs_durable, shipped_policies
 from pathrules.decision import rank
 from pathrules.record.model import Approval, Completion
-from strategies import records
+from pathrules.policy.schema import json_compatible
+from strategies import BASE, boundary_records, policy_documents, records
 
 POLICIES = shipped_policies()
 EVALUATORS = {p.id: (pathrules.Evaluator(p, engine="python"), pathrules.Evaluator(p, engine="durable" if DURABLE else "python")) for p in POLICIES}
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+STATUSES = ("met", "owed", "pending", "review", "blocked", "not_met")
+OUTCOMES = ("eligible", "conditional", "pending", "not_yet", "review", "ineligible")
+RELEASE_SCALE = max(1, settings.default.max_examples // 100)  # 20 under HYPOTHESIS_PROFILE=release (conftest.py)
 
 
 def _targets(policy: pathrules.LoadedPolicy) -> list[tuple[str, str | None]]:
@@ -36,6 +44,35 @@ def test_durable_rules_and_the_python_oracle_agree(policy: pathrules.LoadedPolic
         b = durable.evaluate(record, role, as_of=as_of, from_role=from_role)
         assert a.comparable() == b.comparable()
         assert b.engine.name == "durable-rules"
+
+
+@needs_durable
+def test_both_engines_agree_on_generated_policies_at_their_thresholds(request: pytest.FixtureRequest) -> None:
+    """Generated policies, records on, just inside and just outside each threshold: every status and
+    every outcome occurs, and durable-rules and the oracle give the same decision every time."""
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=150 * RELEASE_SCALE, deadline=None, derandomize=RELEASE_SCALE == 1, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def agree(data: st.DataObject) -> None:
+        document = data.draw(policy_documents())
+        loaded = pathrules.load_policy_text(yaml.safe_dump(json_compatible(document), sort_keys=False), "generated.yaml")
+        as_of = BASE + dt.timedelta(days=data.draw(st.integers(-3, 3)))
+        record = data.draw(boundary_records(loaded.policy, as_of))
+        oracle = pathrules.Evaluator(loaded, engine="python", enforce_dates=False)
+        durable = pathrules.Evaluator(loaded, engine="durable", enforce_dates=False)
+        for role, from_role in _targets(loaded):
+            expected = oracle.evaluate(record, role, as_of=as_of, from_role=from_role)
+            assert durable.evaluate(record, role, as_of=as_of, from_role=from_role).comparable() == expected.comparable()
+            seen["outcome " + expected.outcome] += 1
+            seen.update("status " + r.status for r in expected.requirements)
+
+    agree()
+    report = request.config.pluginmanager.get_plugin("terminalreporter")
+    if report is not None:
+        report.write_line("\ngenerated-policy agreement, decisions by outcome and requirements by status: " + ", ".join(f"{k}={v}" for k, v in sorted(seen.items())))
+    assert {"outcome " + o for o in OUTCOMES} <= set(seen), seen
+    assert {"status " + s for s in STATUSES} <= set(seen), seen
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.id)

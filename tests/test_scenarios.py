@@ -104,13 +104,13 @@ def test_a_mentor_may_start_before_the_check_returns_but_not_work_one_to_one(tho
     assert "lower level (enhanced)" in _req(families, "dbs-returned").reason
 
 
-def test_usually_three_months_is_a_managers_decision_when_everything_else_is_ready(thornbury: pathrules.LoadedPolicy, engine: str) -> None:
+def test_usually_three_months_is_not_yet_with_the_date_and_a_manager_may_agree_an_exception(thornbury: pathrules.LoadedPolicy, engine: str) -> None:
     amira = example("amira")
     recent = amira.model_copy(update={"substance_use": [pathrules.record.model.SubstanceUse(substance="alcohol", last_use=D(2026, 10, 1))], "substances_never_used": ["illicit-drugs"]})
     decision = pathrules.Evaluator(thornbury, engine=engine).evaluate(recent, "peer-mentor", as_of=AS_OF)  # type: ignore[arg-type]
-    assert decision.outcome == "review"
+    assert decision.outcome == "not_yet"  # issue 9: discretion no longer hides the date
     result = _req(decision, "free-from-use")
-    assert result.status == "review" and result.met_on == D(2027, 1, 1)
+    assert result.status == "not_met" and result.met_on == D(2027, 1, 1) and result.decided_by == "service-manager"
 
 
 def test_progression_from_mentor_to_volunteer_counts_time_in_role(thornbury: pathrules.LoadedPolicy, engine: str) -> None:

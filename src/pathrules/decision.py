@@ -5,10 +5,11 @@ Outcome precedence, when requirements point different ways (worst first)::
     ineligible > not_yet > review > pending > conditional > eligible
 
 * ``ineligible``  a requirement is ``blocked``: nothing the person can do changes it under this policy;
-* ``not_yet``     something the person can do, or wait for, is missing;
-* ``review``      a person must decide (a disclosure, a discretionary clause) and nothing the person
-                  can do is missing, so a manager's review queue holds only people otherwise ready;
-                  a review item in a ``not_yet`` decision is still listed, first among next steps;
+* ``not_yet``     something the person can do, or wait for, is missing; a discretionary rule not yet
+                  met is ``not_yet`` with its date, and names who may agree an exception (``decided_by``);
+* ``review``      a person must decide (a disclosure) and nothing the person can do is missing, so a
+                  manager's review queue holds only people otherwise ready; a review item in a
+                  ``not_yet`` decision is still listed, first among next steps;
 * ``pending``     waiting only on an outside process (a check applied for, a reference requested);
 * ``conditional`` may start, with conditions owed after starting or activities not yet allowed;
 * ``eligible``    every requirement is met and every gated activity allowed.
@@ -21,19 +22,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Outcome = Literal["eligible", "conditional", "pending", "not_yet", "review", "ineligible"]
-OUTCOME_ORDER: tuple[Outcome, ...] = ("eligible", "conditional", "pending", "review", "not_yet", "ineligible")
-Status = Literal["met", "owed", "pending", "not_met", "review", "blocked"]
+from pathrules.vocabulary import OUTCOME_ORDER, DecisionStage, Outcome, Status, rank, worse
+
 Stage = Literal["entry", "ongoing", "progression", "activity"]
-
-
-def worse(a: Outcome, b: Outcome) -> Outcome:
-    return a if OUTCOME_ORDER.index(a) >= OUTCOME_ORDER.index(b) else b
-
-
-def rank(outcome: Outcome) -> int:
-    """0 for eligible up to 5 for ineligible."""
-    return OUTCOME_ORDER.index(outcome)
+__all__ = ["OUTCOME_ORDER", "Outcome", "Status", "Stage", "rank", "worse"]  # and the models below
 
 
 class _Frozen(BaseModel):
@@ -61,6 +53,8 @@ class RequirementResult(_Frozen):
     met_on: _dt.date | None = Field(default=None, description="When time alone will meet it, if nothing else changes.")
     valid_until: _dt.date | None = Field(default=None, description="The last day a met requirement still holds.")
     due: _dt.date | None = Field(default=None, description="When an owed requirement falls due after starting.")
+    decided_by: str | None = Field(default=None, description="Who may agree an exception to a discretionary rule not yet met.")
+    for_person: str | None = Field(default=None, description="One plain sentence for the person: what is needed and when (no ids).")
 
 
 class ActivityResult(_Frozen):
@@ -71,12 +65,31 @@ class ActivityResult(_Frozen):
     requirements: list[RequirementResult] = Field(default_factory=list)
 
 
-class Condition(_Frozen):
-    """Something owed after starting, with its due date."""
+class Owed(_Frozen):
+    """Something owed after starting (or while in post): what, by when, what is in hand already."""
 
     requirement: str
     due: _dt.date
     what: str
+    in_hand: str | None = Field(default=None, description="What the record already holds towards it.")
+    earliest: _dt.date | None = Field(default=None, description="The earliest day time alone can meet it, when time stands in the way.")
+    can_be_met_in_time: bool = Field(default=True, description="False when the earliest day it can be met is after the due date.")
+
+
+Condition = Owed  # the name before 0.2: an owed item (not an engine condition)
+
+
+class Letter(_Frozen):
+    """The decision as a plain letter to the person: no ids, no jargon, no blame."""
+
+    heading: str
+    summary: str
+    can_do_now: list[str] = Field(default_factory=list)
+    still_needed: list[str] = Field(default_factory=list)
+    when: str | None = None
+    exceptions: list[str] = Field(default_factory=list)
+    how_to_ask: str | None = None
+    other_roles: str | None = None
 
 
 class PolicyRef(_Frozen):
@@ -105,20 +118,21 @@ class Decision(_Frozen):
     summary: str
     person: str
     target: Target
-    stage: Literal["entry", "continuation", "progression"]
+    stage: DecisionStage
     as_of: _dt.date
     start_date: _dt.date
     eligible_from: _dt.date | None = None
     time_gaps_close_on: _dt.date | None = None
     eligible_until: _dt.date | None = None
     requirements: list[RequirementResult]
-    conditions: list[Condition] = Field(default_factory=list)
+    conditions: list[Owed] = Field(default_factory=list)
     activities: list[ActivityResult] = Field(default_factory=list)
     never: list[str] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
     policy: PolicyRef
     record_digest: str
     engine: EngineRef
+    letter: Letter | None = Field(default=None, description="The same decision for the person to read (see render_text(audience='person')).")
 
     def unmet(self) -> list[RequirementResult]:
         return [r for r in self.requirements if r.status != "met"]

@@ -10,8 +10,9 @@ from pathrules.errors import EvaluationError
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.record.model import Record
+from pathrules.vocabulary import OUTCOMES
 
-_GROUP = {"eligible": 0, "conditional": 0, "pending": 1, "review": 2, "not_yet": 3, "ineligible": 5}
+_GROUP = {outcome: words.pathway_group for outcome, words in OUTCOMES.items()}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pathrules.errors import InputError, Problem
 CSV_COLUMNS = ["row", "source", "person", "outcome", "eligible_from", "eligible_until", "time_gaps_close_on", "unmet", "next_steps", "summary", "policy_version", "audit_id", "error"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PARTIAL_SUFFIX = ".partial"
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})  # one JSONL row, one line for every reader
 
 
 def output_format(path: str | Path) -> Literal["csv", "jsonl"]:
@@ -47,18 +48,19 @@ def _cell(value: Any) -> str:
 
 
 def csv_header() -> str:
-    return ",".join(CSV_COLUMNS) + "\n"
+    return ",".join(CSV_COLUMNS) + "\r\n"
 
 
 def format_row(row: dict[str, Any], fmt: Literal["csv", "jsonl"]) -> str:
     """One finished output line (with its newline)."""
     if fmt == "jsonl":
-        return json.dumps(row, ensure_ascii=False) + "\n"
+        return json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
     flat = {k: _cell(v) for k, v in row.items()}
     if isinstance(row.get("next_steps"), list):
         flat["next_steps"] = " | ".join(row["next_steps"])
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([inert_cell(flat.get(c, "")) for c in CSV_COLUMNS])
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; it also makes csv quote a cell holding \r
+    writer.writerow([inert_cell(flat.get(c, "")) for c in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -21,7 +21,14 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     check.add_argument("--as-of", type=parse_date, metavar="DATE", help="the day to decide for (default: today)")
     check.add_argument("--policy-id", metavar="ID", help="which policy, when the folder holds several")
     check.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
-    check.add_argument("--json", action="store_true", help="the decision as JSON")
+    check.add_argument("--json", action="store_true", help="the decision as JSON (the person's letter is its `letter` field)")
+    check.add_argument(
+        "--for",
+        dest="audience",
+        choices=["staff", "person"],
+        default="staff",
+        help="staff: the detailed view with ids (default); person: a plain letter to the person, no ids or jargon",
+    )
     check.add_argument("--no-color", action="store_true", help="no colour or symbols, even on a terminal")
     check.add_argument("--exit-code", action="store_true", help="exit by outcome: 0 eligible, 20 conditional, 21 pending, 22 not_yet, 23 review, 24 ineligible")
     check.add_argument("--audit", metavar="DB", help="also store the decision in this audit database")
@@ -30,7 +37,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
 
 
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from pathrules.cli.main import OUTCOME_EXIT
+    from pathrules.vocabulary import OUTCOMES
     from pathrules.record.loader import load_record
 
     policies = load_policies(args.policy)
@@ -47,5 +54,5 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.json:
         stdout.write(to_json(decision) + "\n")
     else:
-        stdout.write(render_text(decision, color=use_color(stdout, args.no_color)))
-    return OUTCOME_EXIT[decision.outcome] if args.exit_code else 0
+        stdout.write(render_text(decision, color=use_color(stdout, args.no_color), audience=args.audience))
+    return OUTCOMES[decision.outcome].exit_code if args.exit_code else 0

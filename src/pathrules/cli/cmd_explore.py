@@ -9,13 +9,13 @@ from typing import Any, TextIO
 
 from pathrules.cli.output import parse_date, use_color
 from pathrules.describe import describe_policy, roles_text
-from pathrules.evaluation.render import HEADINGS
 from pathrules.kinds.base import long_date
 from pathrules.pathways import pathways
 from pathrules.policy.loader import load_policies, load_policy
 from pathrules.record.loader import load_record
+from pathrules.vocabulary import OUTCOMES, heading
 
-_COLOURS = {"eligible": "32", "conditional": "33", "pending": "36", "review": "35", "not_yet": "31", "ineligible": "90"}
+_COLOURS = {outcome: words.colour for outcome, words in OUTCOMES.items()}
 
 
 def register(sub: "argparse._SubParsersAction[Any]") -> None:
@@ -59,8 +59,8 @@ def run_pathways(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
     color = use_color(stdout, args.no_color)
     stdout.write(f"Pathways for {record.person} as of {long_date(as_of)}, nearest first:\n\n")
     for p in found:
-        heading = HEADINGS[p.decision.outcome]
-        label = f"\033[{_COLOURS[p.decision.outcome]}m{heading}\033[0m" if color else heading
+        said = heading(p.decision.outcome, p.decision.stage)
+        label = f"\033[{_COLOURS[p.decision.outcome]}m{said}\033[0m" if color else said
         what = f"{p.title} at {p.organisation}"
         if p.from_role:
             what += f" (moving on from {p.from_role.replace('-', ' ')})"

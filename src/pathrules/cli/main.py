@@ -25,9 +25,10 @@ from typing import TextIO
 
 from pathrules._version import __version__
 from pathrules.errors import EngineError, EvaluationError, InputError, PathrulesError
+from pathrules.vocabulary import OUTCOMES
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-OUTCOME_EXIT = {"eligible": 0, "conditional": 20, "pending": 21, "not_yet": 22, "review": 23, "ineligible": 24}
+OUTCOME_EXIT = {outcome: words.exit_code for outcome, words in OUTCOMES.items()}
 
 EPILOG = """exit codes:
   0      success (valid, decided, tests passed)

@@ -41,7 +41,7 @@ _UNSAFE = re.compile(
 
 def _escape(char: str) -> str:
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x7F else f"\\u{code:04x}"  # never raw in JSON below 0x7f; \\u is JSON above
 
 
 def visible(text: str, *, keep_color: bool = False) -> str:

@@ -11,35 +11,31 @@ from typing import Any, Literal
 from pathrules._version import __version__
 from pathrules.decision import (
     ActivityResult,
-    Condition,
     Decision,
     EngineRef,
     Outcome,
+    Owed,
     PolicyRef,
     RequirementResult,
     Status,
     Target,
-    worse,
 )
 from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
+from pathrules.evaluation.letter import Plain, letter_for, sentence_for
+from pathrules.evaluation.summaries import summary
 from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
 from pathrules.kinds import kind_for
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
 from pathrules.policy.loader import LoadedPolicy
+from pathrules.record.as_of import as_it_stood
 from pathrules.record.loader import RecordInput, load_record, record_digest
 from pathrules.record.model import Record
+from pathrules.vocabulary import STATUSES, worse
 
 EngineChoice = Literal["auto", "durable", "python"]
 ONE_DAY = _dt.timedelta(days=1)
-_STATUS_OUTCOME: dict[Status, Outcome] = {
-    "met": "eligible",
-    "owed": "conditional",
-    "pending": "pending",
-    "not_met": "not_yet",
-    "review": "review",
-    "blocked": "ineligible",
-}
+REFUSED: frozenset[Status] = frozenset({"not_met", "review", "blocked"})
 
 
 def make_engine(choice: EngineChoice | Engine = "auto") -> Engine:
@@ -125,8 +121,9 @@ class Evaluator:
         policy_id: str | None = None,
     ) -> Decision:
         """Decide whether the person can start in ``role`` (or progress to it from ``from_role``)."""
-        person = load_record(record)
+        given = load_record(record)
         day = as_of or _dt.date.today()
+        person = as_it_stood(given, day)  # the one place "as of" is enforced: no kind sees a later event
         loaded = self.policy_for(day, policy_id)
         spell = _current_spell(person, role, day, loaded.id)
         mode: Mode = "progression" if from_role else ("continuation" if spell else "entry")
@@ -136,10 +133,11 @@ class Evaluator:
         else:
             start = max(day, person.proposed_start) if person.proposed_start else day
         ctx = Context(person, loaded.policy, day, start)
+        words = Plain(loaded.policy, person)
         derived = {slot.key: kind_for(slot.requirement.kind).derive(slot.requirement, ctx) for slot in target.slots}
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
-        results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx) for slot in target.slots}
-        return _assemble(loaded, target, person, ctx, results, self.engine)
+        results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
+        return _assemble(loaded, target, given, ctx, results, self.engine, words)
 
     def evaluate_many(
         self,
@@ -171,29 +169,37 @@ def _status(slot: Slot, fired: frozenset[str], ctx: Context) -> tuple[Status, _d
     if status in ("not_met", "pending") and requirement.due_after_start is not None:
         due = requirement.due_after_start.after(ctx.start)
         status = "owed" if ctx.as_of <= due else "not_met"  # past its due date, waiting is no longer enough
-    if status == "not_met" and requirement.discretionary:
-        status = "review"
     return status, due
 
 
-def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context) -> RequirementResult:
+def decider(slot: Slot) -> str | None:
+    """Who may agree an exception to a discretionary requirement (a manager, unless the policy names one)."""
+    requirement = slot.requirement
+    if not requirement.discretionary:
+        return None
+    return requirement.decided_by or "manager"
+
+
+def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
     requirement = slot.requirement
     status, due = _status(slot, fired, ctx)
     kind = kind_for(requirement.kind)
-    explain_as: Status = "not_met" if status == "owed" else status
-    if status == "review" and "review" not in fired:
-        explain_as = "not_met"  # discretionary: explain the gap, then say who decides
+    explain_as: Status = status
+    if status == "owed":
+        explain_as = "pending" if "pending" in fired else "not_met"  # owed is not missing: explain what is in hand
     reason, next_step = kind.explain(requirement, derived, explain_as, ctx)
     if status == "owed" and due is not None:
-        reason += f" You can start without it; it is due by {long_date(due)}."
+        reason += f" {'You can start without it; it' if mode == 'entry' else 'It'} is due by {long_date(due)}."
     elif due is not None and status == "not_met":
         reason += f" It was due by {long_date(due)}."
-    if status == "review" and requirement.discretionary and "review" not in fired:
-        reason += " The policy leaves room for discretion here, so a manager decides and records why."
-        next_step = "A manager reviews this and records the decision and the reason."
-    met_on = derived.met_on if status in ("not_met", "review") else None
+    decided_by = decider(slot) if status == "not_met" else None
+    if decided_by is not None:
+        who = decided_by.replace("-", " ")
+        change = "an earlier start" if mode == "entry" else "an exception"
+        reason += f" The policy leaves room for discretion here: the {who} may agree {change} and records why."
+    met_on = derived.met_on if status in ("not_met", "review", "owed") else None
     valid_until = derived.lapses_on - ONE_DAY if status == "met" and derived.lapses_on else None
-    return RequirementResult(
+    result = RequirementResult(
         id=requirement.id,
         kind=requirement.kind,
         stage=slot.stage,
@@ -205,7 +211,39 @@ def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Conte
         met_on=met_on,
         valid_until=valid_until,
         due=due if status in ("owed", "not_met") else None,
+        decided_by=decided_by,
     )
+    return result.model_copy(update={"for_person": sentence_for(result, kind.describe(requirement, ctx.policy), words, mode)})
+
+
+def _refused_evidence(own: RequirementResult, main: list[RequirementResult]) -> RequirementResult | None:
+    """A role requirement of the same kind, resting on the same evidence, that the role does not accept."""
+    sources = {e.source for e in own.evidence if e.source}
+    for result in main:
+        if result.kind == own.kind and result.status in REFUSED and sources & {e.source for e in result.evidence if e.source}:
+            return result
+    return None
+
+
+def _activity(activity_id: str, title: str | None, own: list[RequirementResult], main: list[RequirementResult]) -> ActivityResult:
+    """Evidence that the role refuses never unlocks one of its activities."""
+    checked: list[RequirementResult] = []
+    for result in own:
+        refused = _refused_evidence(result, main) if result.status == "met" else None
+        if refused is not None:
+            result = result.model_copy(
+                update={
+                    "status": "not_met",
+                    "reason": f"The role does not accept the evidence this rests on ({refused.id}): {refused.reason}",
+                    "next_step": refused.next_step,
+                    "valid_until": None,
+                    "for_person": refused.for_person,
+                }
+            )
+        checked.append(result)
+    blocking = [r for r in checked if r.status != "met"]
+    reason = "Allowed." if not blocking else "Not yet. " + blocking[0].reason
+    return ActivityResult(id=activity_id, title=title, allowed=not blocking, reason=reason, requirements=checked)
 
 
 def _assemble(
@@ -215,22 +253,21 @@ def _assemble(
     ctx: Context,
     results: dict[str, RequirementResult],
     engine: Engine,
+    words: Plain,
 ) -> Decision:
     from pathrules.engine.durable_engine import DURABLE_VERSION
 
     policy = loaded.policy
     role = policy.roles[target.role]
     main = [results[s.key] for s in target.slots if s.activity is None]
-    activities: list[ActivityResult] = []
-    for activity_id, activity in role.activities.items():
-        own = [results[s.key] for s in target.slots if s.activity == activity_id]
-        blocking = [r for r in own if r.status != "met"]
-        reason = "Allowed." if not blocking else "Not yet. " + blocking[0].reason
-        activities.append(ActivityResult(id=activity_id, title=activity.title, allowed=not blocking, reason=reason, requirements=own))
+    activities = [
+        _activity(activity_id, activity.title, [results[s.key] for s in target.slots if s.activity == activity_id], main)
+        for activity_id, activity in role.activities.items()
+    ]
 
     outcome: Outcome = "eligible"
     for result in main:
-        outcome = worse(outcome, _STATUS_OUTCOME[result.status])
+        outcome = worse(outcome, STATUSES[result.status].outcome)
     if outcome == "eligible" and any(not a.allowed for a in activities):
         outcome = "conditional"
 
@@ -245,20 +282,19 @@ def _assemble(
         if gaps_close is not None and (eligible_until is None or eligible_until >= gaps_close):
             eligible_from = gaps_close
 
-    conditions = [
-        Condition(requirement=r.id, due=r.due, what=r.next_step or r.reason) for r in main if r.status == "owed" and r.due is not None
-    ]
-    order = {"blocked": 0, "review": 1, "not_met": 2, "pending": 3, "owed": 4, "met": 5}
+    conditions = [_owed(r) for r in main if r.status == "owed" and r.due is not None]
     next_steps: list[str] = []
-    for result in sorted(main, key=lambda r: order[r.status]):
+    for result in sorted(main, key=lambda r: STATUSES[r.status].attention):
         if result.status != "met" and result.next_step and result.next_step not in next_steps:
             next_steps.append(result.next_step)
     title = role.title
     decision_target = Target(role=target.role, title=title, from_role=target.from_role)
-    stage = "progression" if target.mode == "progression" else target.mode
-    return Decision(
+    stage = target.mode
+    from_title = policy.roles[target.from_role].title if target.from_role and target.from_role in policy.roles else None
+    said = summary(outcome, stage, title, main, activities, eligible_from, from_title)
+    decision = Decision(
         outcome=outcome,
-        summary=_summary(outcome, title, main, activities, eligible_from, gaps_close, ctx),
+        summary=said,
         person=record.person,
         target=decision_target,
         stage=stage,
@@ -276,36 +312,19 @@ def _assemble(
         record_digest=record_digest(record),
         engine=EngineRef(name=engine.name, version=engine.version if engine.name != "python" else f"python (durable-rules {DURABLE_VERSION})", pathrules=__version__),
     )
+    return decision.model_copy(update={"letter": letter_for(decision, policy, words)})
 
 
-def _summary(
-    outcome: Outcome,
-    title: str,
-    main: list[RequirementResult],
-    activities: list[ActivityResult],
-    eligible_from: _dt.date | None,
-    gaps_close: _dt.date | None,
-    ctx: Context,
-) -> str:
-    open_items = [r for r in main if r.status not in ("met", "owed")]
-    count = len(open_items)
-    things = f"{count} requirement{'s' if count != 1 else ''}"
-    if outcome == "eligible":
-        return f"Can start as {title}: every requirement is met."
-    if outcome == "conditional":
-        owed = [r for r in main if r.status == "owed"]
-        held_back = [a for a in activities if not a.allowed]
-        parts = []
-        if owed:
-            parts.append(f"{len(owed)} thing{'s' if len(owed) != 1 else ''} to complete after starting")
-        if held_back:
-            parts.append(f"{len(held_back)} activit{'ies' if len(held_back) != 1 else 'y'} not yet allowed")
-        return f"Can start as {title}, with {' and '.join(parts)}."
-    if outcome == "not_yet":
-        when = f"; if nothing else changes, from {long_date(eligible_from)}" if eligible_from else ""
-        return f"Not yet able to start as {title}: {things} still to meet{when}."
-    if outcome == "pending":
-        return f"Waiting on an outside process before starting as {title} (a check or a reference)."
-    if outcome == "review":
-        return f"A manager needs to review part of this application for {title} before a decision."
-    return f"This policy does not allow starting as {title}; the reasons are below, and other roles may fit."
+def _owed(result: RequirementResult) -> Owed:
+    """What is owed, by when, what is in hand, and whether time still allows it by the due date."""
+    assert result.due is not None
+    in_hand = "; ".join(f"{e.label}: {e.value}" for e in result.evidence if e.value not in (None, "", 0, "none recorded", "not recorded"))
+    late = result.met_on is not None and result.met_on > result.due
+    return Owed(
+        requirement=result.id,
+        due=result.due,
+        what=result.next_step or result.reason,
+        in_hand=in_hand or None,
+        earliest=result.met_on,
+        can_be_met_in_time=not late,
+    )

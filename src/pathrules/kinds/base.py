@@ -65,7 +65,11 @@ class RequirementBase(Strict):
     )
     discretionary: bool = Field(
         default=False,
-        description='The policy says "usually": when unmet, a manager reviews instead of refusing.',
+        description='The policy says "usually": someone may agree an exception; until they do, the date the rule is met is given.',
+    )
+    decided_by: Slug | None = Field(
+        default=None,
+        description="For a discretionary requirement: the role that may agree an exception, e.g. service-manager.",
     )
 
 
@@ -159,6 +163,11 @@ class Kind(ABC, Generic[R, D]):
     def implies(self, a: R, b: R) -> bool:
         """Whether meeting ``a`` always meets ``b`` (same kind, same terms; only cases worth telling an author)."""
         return False
+
+    def named_ids(self, req: R) -> dict[str, str]:
+        """Ids this requirement names outside the catalogue (substances, providers, approvers), with the
+        words a person should read instead: text for the person never shows an internal id."""
+        return {}
 
     def gate(self, req: R) -> Gate | None:
         """(scope, threshold): two requirements with one scope set the same gate, to this threshold."""

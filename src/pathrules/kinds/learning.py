@@ -237,6 +237,9 @@ class CompetencyKind(Kind[Competency, CompetencyDetail]):
         ]
         return Derived(facts={"held": len(held)}, evidence=evidence, detail=CompetencyDetail(missing=[c for c in req.competencies if c not in held]))
 
+    def named_ids(self, req: Competency) -> dict[str, str]:
+        return {s: s.replace("-", " ") for s in req.signed_off_by or []}
+
     def describe(self, req: Competency, policy: Policy) -> str:
         who = f" by {names([s.replace('-', ' ') for s in req.signed_off_by], 'or')}" if req.signed_off_by else ""
         return f"competencies signed off at level {req.level}{who}: " + names([_title(policy, c) for c in req.competencies])

@@ -62,6 +62,9 @@ class AbstinenceKind(Kind[Abstinence, AbstinenceDetail]):
         scope = ANY in a.substances or set(b.substances) <= set(a.substances)
         return scope and days(a.at_least) >= days(b.at_least) and a.prescribed_medication == b.prescribed_medication
 
+    def named_ids(self, req: Abstinence) -> dict[str, str]:
+        return {s: s.replace("-", " ") for s in req.substances}
+
     def gate(self, req: Abstinence) -> Gate:
         return ("abstinence", tuple(sorted(req.substances))), days(req.at_least)
 
@@ -121,19 +124,21 @@ class AbstinenceKind(Kind[Abstinence, AbstinenceDetail]):
                 f"{asked} The record does not yet say when {names(d.detail.missing)} was last used.",
                 "Record the date of last use (or that it was never used) for each substance in scope.",
             )
+        last = d.detail.last
         if status == "met":
-            last = d.detail.last
-            since = f" since {long_date(last)}" if last else " (no use recorded)"
-            return f"{asked} This is met{since}.", None
+            if last is None:
+                return f"{asked} No use is recorded.", None
+            return f"{asked} Free since {long_date(last)}; met since {long_date(req.at_least.after(last))}.", None
         if d.detail.on_medication:
+            # prescribed medication (e.g. opioid substitution) is treatment: never nudge anyone off it
             return (
-                f"{asked} This policy counts prescribed medication as use, so the time starts when it ends.",
-                "Talk with your keyworker about your treatment plan; the time counts from the day medication ends.",
+                f"{asked} This policy counts prescribed medication as use.",
+                "Keep to the treatment plan agreed with your prescriber; ask the service about roles that do not count prescribed medication.",
             )
-        unit = req.at_least.unit
+        since = f" Free since {long_date(last)}." if last else ""
         return (
-            f"{asked} So far it has been {d.detail.elapsed} {unit if d.detail.elapsed != 1 else unit[:-1]}.",
-            f"Keep going: this is met from {long_date(d.met_on)} if nothing changes." if d.met_on else None,
+            f"{asked}{since}" + (f" Met from {long_date(d.met_on)} if nothing changes." if d.met_on else ""),
+            f"This is met from {long_date(d.met_on)} if nothing changes." if d.met_on else None,
         )
 
 
@@ -196,6 +201,9 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
             detail=TreatmentDetail(status=status, discharged=discharged),
         )
 
+    def named_ids(self, req: Treatment) -> dict[str, str]:
+        return {p: p.replace("-", " ").title() for p in req.completed_with or []}
+
     def describe(self, req: Treatment, policy: Policy) -> str:
         text = "treatment status: " + names([s.replace("_", " ") for s in req.allowed], "or")
         if req.completed_at_least:
@@ -213,7 +221,10 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
             return f"Treatment status is {current.replace('_', ' ')}, which the role accepts.", None
         if status == "blocked":
             where = names(req.completed_with or [])
-            return f"This role asks for treatment completed with {where}.", "Ask the service whether another role fits; this one cannot change."
+            return (
+                f"This role asks for treatment completed with {where}; this policy offers no other way to meet it.",
+                "Ask the service about its other roles, which do not ask for this.",
+            )
         if current not in req.allowed:
             return (
                 f"The role asks for treatment status {allowed}; the record says {current.replace('_', ' ')}.",

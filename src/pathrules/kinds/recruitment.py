@@ -130,6 +130,9 @@ class ApprovalsKind(Kind[Approvals, ApprovalsDetail]):
         ]
         return Derived(facts={"approved": sum(1 for who in needed if who in given)}, evidence=evidence, detail=ApprovalsDetail(missing=[w for w in needed if w not in given]))
 
+    def named_ids(self, req: Approvals) -> dict[str, str]:
+        return {i: i.replace("-", " ") for i in [req.item, *req.approvers]}
+
     def describe(self, req: Approvals, policy: Policy) -> str:
         return f"the {req.item.replace('-', ' ')}, approved by {names([a.replace('-', ' ') for a in req.approvers])}"
 
