@@ -65,4 +65,13 @@ def test_every_shipped_decision_keeps_its_fields_outcome_statuses_dates_and_dige
         _keys_kept(before, now, key)
         assert {k: now[k] for k in DECIDED} == {k: before[k] for k in DECIDED}, key
         assert _requirements(now) == _requirements(before), key
-        assert pathrules.render_text(decision).startswith(SNAPSHOT[key]["text"].split(":", 1)[0]), key  # the same heading
+
+
+def test_a_command_imports_only_its_own_subsystem() -> None:
+    """`pathrules check` loads evaluation, not audit, batch or authoring (import time is most of its wall time)."""
+    import subprocess
+
+    code = "import sys; from pathrules.cli.main import build_parser; build_parser(['check']); print(' '.join(sorted(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert "pathrules.cli.cmd_check" in loaded
+    assert not [m for m in loaded if m.startswith(("pathrules.audit", "pathrules.batch", "pathrules.authoring", "pathrules.cli.cmd_audit"))]
