@@ -75,3 +75,14 @@ def test_a_command_imports_only_its_own_subsystem() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert "pathrules.cli.cmd_check" in loaded
     assert not [m for m in loaded if m.startswith(("pathrules.audit", "pathrules.batch", "pathrules.authoring", "pathrules.cli.cmd_audit"))]
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_decisions_built_without_validation_are_valid_decisions(engine: str, evaluators: dict[tuple[str, str], pathrules.Evaluator]) -> None:
+    """Decisions are assembled from already-checked parts without pydantic validation (model_construct);
+    every shipped one must still validate as a Decision and read back the same."""
+    for policy_id, example, role, from_role in cases():
+        decision = evaluators[policy_id, engine].evaluate(EXAMPLES / f"{example}.yaml", role, as_of=AS_OF, from_role=from_role)
+        again = pathrules.Decision.model_validate_json(pathrules.to_json(decision))
+        assert again.to_json_data() == decision.to_json_data()
+        assert pathrules.render_text(again) == pathrules.render_text(decision)

@@ -18,7 +18,7 @@ Outcome precedence, when requirements point different ways (worst first)::
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +30,24 @@ __all__ = ["OUTCOME_ORDER", "Outcome", "Status", "Stage", "rank", "worse"]  # an
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def assembled(cls, fields: dict[str, Any]) -> Self:
+        """An instance from parts pathrules has already checked, every field given, without validation.
+
+        The evaluator builds thousands of these a second from typed parts, so it skips pydantic's
+        validation (and ``model_construct``, slower still in Python); what it builds is validated at
+        the boundary instead: tests/test_decision_contract.py reads every shipped decision back through
+        ``Decision.model_validate_json``. Callers outside pathrules use the ordinary constructor."""
+        if len(fields) != len(cls.model_fields):
+            raise TypeError(f"{cls.__name__} needs every field: {sorted(set(cls.model_fields) ^ set(fields))}")
+        made = cls.__new__(cls)
+        setter = object.__setattr__
+        setter(made, "__dict__", fields)
+        setter(made, "__pydantic_fields_set__", set(fields))
+        setter(made, "__pydantic_extra__", None)
+        setter(made, "__pydantic_private__", None)
+        return made
 
 
 class Evidence(_Frozen):
