@@ -39,8 +39,8 @@ class _Frozen(BaseModel):
         validation (and ``model_construct``, slower still in Python); what it builds is validated at
         the boundary instead: tests/test_decision_contract.py reads every shipped decision back through
         ``Decision.model_validate_json``. Callers outside pathrules use the ordinary constructor."""
-        if len(fields) != len(cls.model_fields):
-            raise TypeError(f"{cls.__name__} needs every field: {sorted(set(cls.model_fields) ^ set(fields))}")
+        if len(fields) != len(cls.__pydantic_fields__):
+            raise TypeError(f"{cls.__name__} needs every field: {sorted(set(cls.__pydantic_fields__) ^ set(fields))}")
         made = cls.__new__(cls)
         setter = object.__setattr__
         setter(made, "__dict__", fields)

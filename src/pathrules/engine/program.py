@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
 
-from pathrules.engine.ir import Condition, FactType, Facts, Test, compile_holds, condition_problems, fact_problems, fits
+from pathrules.engine.ir import SAFE_INTEGER, Condition, FactType, Facts, Test, compile_holds, condition_problems, fact_problems, fits
 from pathrules.errors import EngineError
 
 
@@ -63,12 +63,21 @@ def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, 
         if given is None:
             raise EngineError(f"no facts for `{check.key}` in `{program.name}`")
         types = check.types
-        if all(name in types and fits(value, types[name]) for name, value in given.items()):
+        if all(_plain_fit(value, types.get(name)) for name, value in given.items()):
             continue  # the usual case, without building the list of problems
         problems = fact_problems(given, types)
         if problems:
             raise EngineError(f"facts of `{check.key}` in `{program.name}` refused: {'; '.join(problems)}")
     return facts
+
+
+def _plain_fit(value: object, declared: FactType | None) -> bool:
+    """``fits`` with the common case (a small int, declared integer or number) first."""
+    if declared is None:
+        return False
+    if type(value) is int and declared != "text":
+        return -SAFE_INTEGER <= value <= SAFE_INTEGER
+    return fits(value, declared)
 
 
 Fired = dict[str, frozenset[str]]
