@@ -347,3 +347,13 @@ def test_requirements_share_engine_facts_up_to_the_property_limit_and_still_agre
     facts = {f"r{i}": {f"x{j}": (i + j) % 3 for j in range(90)} for i in range(5)}
     assert DurableEngine().run(program, facts) == PythonEngine().run(program, facts)
     assert DurableEngine().run(program, facts) != {check.key: frozenset() for check in checks}
+
+
+@needs_durable
+def test_a_fact_never_carries_more_rules_than_durable_rules_can_match() -> None:
+    """Past 64 rules matching one fact durable-rules fails (error 303): chunks stay below it."""
+    checks = tuple(Check(f"r{i}", (("met", Cmp("x", ">=", 0)), ("pending", Cmp("x", "==", 1))), (("x", "integer"),)) for i in range(60))
+    program = Program("pathrules_test_many_rules", checks)
+    assert all(sum(len(checks[i].conditions) for i in chunk) < 64 for chunk in chunks(program))
+    facts = {f"r{i}": {"x": 1} for i in range(60)}
+    assert DurableEngine().run(program, facts) == PythonEngine().run(program, facts) == {f"r{i}": frozenset({"met", "pending"}) for i in range(60)}

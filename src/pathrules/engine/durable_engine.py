@@ -43,6 +43,7 @@ from pathrules.errors import EngineError
 
 MAX_RULES = 400
 MAX_FACT_PROPERTIES = 200
+MAX_RULES_PER_FACT = 48  # rules that may match one fact, catch-all included; durable-rules fails past 64
 MAX_RULESETS = 64  # compiled targets kept at once; each holds about half a megabyte inside durable-rules
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
@@ -106,21 +107,23 @@ def _compile(condition: Condition, prefix: str) -> dict[str, Any] | None:
 
 
 def chunks(program: Program) -> tuple[tuple[int, ...], ...]:
-    """The checks' indexes grouped into facts: as many checks per fact as ``MAX_FACT_PROPERTIES`` allows.
+    """The checks' indexes grouped into facts: as many checks per fact as ``MAX_FACT_PROPERTIES`` and
+    ``MAX_RULES_PER_FACT`` allow (durable-rules fails with error 303 past 64 rules matching one fact).
 
     durable-rules fires the catch-all rule once per fact, each firing a call through Python and JSON,
     so one fact per requirement cost about twice what one fact per record does (bench/README.md).
     A check's facts are named ``c<index>_<fact>`` inside its chunk's fact.
     """
     groups: list[list[int]] = []
-    size = MAX_FACT_PROPERTIES
+    size = rules = 0
     for index, check in enumerate(program.checks):
-        width = len(check.facts)
-        if not groups or size + width > MAX_FACT_PROPERTIES:
+        width, labels = len(check.facts), len(check.conditions)
+        if not groups or size + width > MAX_FACT_PROPERTIES or rules + labels > MAX_RULES_PER_FACT:
             groups.append([])
-            size = 1  # the chunk's own key, `q`
+            size, rules = 1, 1  # the chunk's own key `q`; the catch-all rule
         groups[-1].append(index)
         size += width
+        rules += labels
     return tuple(tuple(group) for group in groups)
 
 
