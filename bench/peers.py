@@ -42,7 +42,7 @@ def _vetting(applied_is_enough: bool) -> dict[str, Cond]:
 
 
 RULES: dict[str, tuple[dict[str, Cond], str]] = {  # requirement -> (labels, status when none holds)
-    "free-from-use": ({"met": [[("recorded", "==", 1), ("has_use", "==", 0)], [("recorded", "==", 1), ("elapsed", ">=", 3)]]}, "review"),
+    "free-from-use": ({"met": [[("recorded", "==", 1), ("has_use", "==", 0)], [("recorded", "==", 1), ("elapsed", ">=", 3)]]}, "not_met"),
     "may-be-in-treatment": ({"met": [[("recorded", "==", 1)]]}, "not_met"),
     "peer-mentoring-training": ({"met": [[("held", ">=", 1)]]}, "not_met"),
     "level-2-award": ({"met": [[("held", ">=", 1)]]}, "not_met"),

@@ -94,7 +94,7 @@ def _vetting(record: pathrules.Record, start: dt.date, reuse_months: int | None)
 def derive(record: pathrules.Record) -> dict[str, dict[str, int]]:
     """Each requirement's facts, by requirement id (what pathrules' kinds derive, less the explanations)."""
     start = max(AS_OF, record.proposed_start) if record.proposed_start else AS_OF
-    covered = {u.substance for u in record.substance_use} | set(record.substances_never_used)
+    covered = {u.substance for u in record.substance_use if u.last_use <= AS_OF} | set(record.substances_never_used)  # as it stood on the day
     dates = [u.last_use for u in record.substance_use if u.last_use <= AS_OF and u.substance in ("illicit-drugs", "alcohol")]
     last = max(dates) if dates else None
     treatment = record.treatment
@@ -135,7 +135,7 @@ def statuses(facts: dict[str, dict[str, int]]) -> dict[str, str]:
     free = facts["free-from-use"]
     met = lambda ok: "met" if ok else "not_met"  # noqa: E731
     return {
-        "free-from-use": "met" if free["recorded"] == 1 and (free["has_use"] == 0 or free["elapsed"] >= 3) else "review",
+        "free-from-use": "met" if free["recorded"] == 1 and (free["has_use"] == 0 or free["elapsed"] >= 3) else "not_met",  # discretionary: not met, with who may agree an exception
         "may-be-in-treatment": met(facts["may-be-in-treatment"]["recorded"] == 1),
         "peer-mentoring-training": met(facts["peer-mentoring-training"]["held"] >= 1),
         "level-2-award": met(facts["level-2-award"]["held"] >= 1),
