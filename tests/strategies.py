@@ -17,7 +17,7 @@ _CONTROLS = "".join(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *rang
 
 
 def printable_text(min_size: int = 0, max_size: int = 20) -> st.SearchStrategy[str]:
-    return st.text(st.characters(exclude_characters=_CONTROLS), min_size=min_size, max_size=max_size)
+    return st.text(st.characters(exclude_characters=_CONTROLS, exclude_categories=("Cs",)), min_size=min_size, max_size=max_size)
 
 
 def days_around(span: int = 900) -> st.SearchStrategy[dt.date]:
@@ -120,11 +120,19 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
     if not requirements:
         return Record.model_validate(data)
     odd_one = draw(st.integers(0, len(requirements) - 1))
+    reviewable = [i for i, r in enumerate(requirements) if r.kind == "vetting" and getattr(r, "on_disclosure", None) == "review"]
+    force_review = bool(reviewable) and draw(st.integers(0, 2)) == 0  # a disclosure is rare otherwise: aim at one
+    if force_review:
+        odd_one = draw(st.sampled_from(reviewable))
     meet_the_rest = draw(st.integers(0, 3)) > 0
     all_waiting = draw(st.integers(0, 2)) == 0  # every check and reference still out: the person waits
     yesterday = as_of - dt.timedelta(days=1)
     for index, req in enumerate(requirements):
-        aim = draw(st.sampled_from(["near", "wait", "wait", "bar", "keep"])) if index == odd_one else ("meet" if meet_the_rest else "keep")
+        aim = draw(st.sampled_from(["near", "wait", "wait", "bar", "keep", "review"])) if index == odd_one else ("meet" if meet_the_rest else "keep")
+        if index == odd_one and force_review:
+            aim = "review"
+        if aim == "review" and req.kind != "vetting":
+            aim = "near"  # only a disclosure asks a person to decide; elsewhere aim at the threshold
         if all_waiting and req.kind in ("vetting", "references"):
             aim = "wait"
         if aim == "keep":
@@ -161,7 +169,7 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
                 episode["discharged_on"] = (add(as_of, -gap.amount, gap.unit) + dt.timedelta(days=draw(near))) if gap else yesterday
             data["treatment"] = episode
         elif kind == "vetting":
-            state = {"meet": "clear", "near": draw(st.sampled_from(["clear", "disclosed", "accepted", "refused"])), "wait": "applied", "bar": draw(st.sampled_from(["disclosed", "refused"]))}[aim]
+            state = {"meet": "clear", "near": draw(st.sampled_from(["clear", "disclosed", "accepted", "refused"])), "wait": "applied", "bar": draw(st.sampled_from(["disclosed", "refused"])), "review": "disclosed"}[aim]
             check: dict[str, Any] = {"scheme": req.scheme, "level": req.level, "applied_on": as_of - dt.timedelta(days=40), "documents_verified": True}  # type: ignore[attr-defined]
             if state != "applied":
                 check |= {"issued_on": as_of - dt.timedelta(days=draw(st.integers(0, 20))), "disclosure": state != "clear"}

@@ -86,3 +86,18 @@ def test_decisions_built_without_validation_are_valid_decisions(engine: str, eva
         again = pathrules.Decision.model_validate_json(pathrules.to_json(decision))
         assert again.to_json_data() == decision.to_json_data()
         assert pathrules.render_text(again) == pathrules.render_text(decision)
+
+
+def test_every_registered_command_is_listed_with_its_module() -> None:
+    """The CLI imports a command's module by name, so the table must list every command a module adds."""
+    import argparse
+
+    from pathrules.cli import commands
+    from pathrules.cli.main import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == {c for names in commands.MODULES.values() for c in names}
+    for module, names in commands.MODULES.items():
+        for name in names:
+            only = next(a for a in build_parser([name])._actions if isinstance(a, argparse._SubParsersAction))
+            assert name in only.choices, (module, name)

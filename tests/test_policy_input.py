@@ -57,6 +57,13 @@ def test_a_quoted_number_is_not_read_as_a_number(value: str) -> None:
 
 
 def test_exponent_numbers_in_range_are_numbers() -> None:
-    loaded = load_policy_text(HEAD + EXPRESSION.format("1.0E-05"))
+    loaded = load_policy_text(HEAD + EXPRESSION.format("1.5E+3"))
     requirement = loaded.policy.roles["mentor"].requires[0]
-    assert requirement.expression.at_least == 1e-05  # type: ignore[union-attr]
+    assert requirement.expression.at_least == 1500.0  # type: ignore[union-attr]
+
+
+def test_numbers_too_small_for_the_engine_are_refused_where_written() -> None:
+    # durable-rules crashes on floats whose shortest form has a negative exponent (docs/engine.md):
+    # refused at load with a located error rather than at the first check
+    found = problems(HEAD + EXPRESSION.format("1.0E-05"))
+    assert found and found[0][1] is not None

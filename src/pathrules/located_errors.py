@@ -261,5 +261,6 @@ def problems_from(error: ValidationError, located: Located, root: type[BaseModel
 
 
 def _short(value: Any) -> str:
-    text = str(value)
+    """The value as one short line: line breaks and other unprintable characters are shown escaped."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
     return text if len(text) <= 40 else text[:37] + "..."

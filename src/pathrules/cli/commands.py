@@ -19,6 +19,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     "cmd_explore": ("pathways", "roles"),
     "cmd_audit": ("audit",),
     "cmd_authoring": ("test", "lint", "handbook", "diff"),
+    "cmd_serve": ("serve",),
+    "cmd_users": ("users",),
 }
 _MODULE_OF = {command: module for module, commands in MODULES.items() for command in commands}
 
