@@ -10,6 +10,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from example_counts import examples
+
 import pathrules
 from pathrules.engine import durable_engine
 
@@ -23,10 +25,11 @@ ENGINES = [pytest.param("python"), pytest.param("durable", marks=needs_durable)]
 ENGINE_NAMES = ["python", "durable"] if DURABLE else ["python"]
 
 # No per-example deadline: CI machines are shared and slow at times, and a property is about answers,
-# not speed (speed is measured in bench/). `release` runs many more examples before a release:
+# not speed (speed is measured in bench/). `release` runs 20 times the examples before a release,
+# also in every property that sets its own count (tests/example_counts.py):
 #   HYPOTHESIS_PROFILE=release bash scripts/test
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("release", deadline=None, max_examples=2000, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("release", deadline=None, max_examples=examples(100), suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

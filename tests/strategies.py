@@ -56,7 +56,8 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
     checks = []
     for _ in range(draw(st.integers(0, 2))):
         check: dict[str, Any] = {
-            "scheme": draw(st.sampled_from(["dbs", "dbs", "pvg"])),
+            "scheme": draw(st.sampled_from(["dbs", "dbs", "pvg", "accessni"])),
+            "organisation": draw(st.sampled_from([None, policy.policy, "elsewhere"])),
             "level": draw(st.sampled_from(["basic", "standard", "enhanced", "enhanced_barred"])),
             "applied_on": draw(st.none() | days_around(400)),
             "documents_verified": draw(st.booleans()),
@@ -94,6 +95,33 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
         for _ in range(draw(st.integers(0, 2)))
     ]
     data["supervision"] = draw(st.lists(days_around(120), max_size=5))
+    data["lived_experience"] = [
+        {
+            "of": draw(st.sampled_from(EXPERIENCES)),
+            "had": draw(st.booleans()),
+            "structured_treatment": draw(st.none() | st.booleans()),
+            "last_on": draw(st.none() | days_around(1500)),
+            "recorded_on": draw(days_around(400)),
+        }
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    data["assessments"] = [
+        {"assessment": draw(st.sampled_from(ASSESSMENTS)), "by": draw(st.sampled_from(ASSESSORS)), "assessed_on": draw(days_around(600)), "outcome": draw(st.sampled_from(["met", "not_met"]))}
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    agreements = []
+    for _ in range(draw(st.integers(0, 2))):
+        agreed = draw(days_around(300))
+        due = agreed + dt.timedelta(days=draw(st.integers(0, 300)))
+        agreement: dict[str, Any] = {"agreement": draw(st.sampled_from(AGREEMENTS)), "agreed_with": draw(st.sampled_from(ASSESSORS)), "agreed_on": agreed, "due_on": due}
+        if draw(st.booleans()):
+            agreement["fulfilled_on"] = agreed + dt.timedelta(days=draw(st.integers(0, 400)))
+        agreements.append(agreement)
+    data["agreements"] = agreements
+    data["services_used"] = [
+        {"service": draw(st.sampled_from(PLACES)), "team": draw(st.none() | st.sampled_from(PLACES)), "started_on": draw(st.none() | days_around(900)), "until": draw(st.none() | days_around(900))}
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     attributes: dict[str, Any] = {}
     for name, declared in policy.attributes.items():
         if draw(st.booleans()):
@@ -104,6 +132,11 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
     return Record.model_validate(data)
 
 
+EXPERIENCES = ["own-substance-use", "family-substance-use", "offending", "homelessness", "exclusion", "mental-health"]
+ASSESSMENTS = ["free-from-problematic-use", "stable-on-medication"]
+ASSESSORS = ["service-manager", "operations-manager", "volunteer-services", "keyworker"]
+AGREEMENTS = ["alcohol-free", "support-plan"]
+SCHEME_HOME = {"dbs": "england-wales", "pvg": "scotland", "accessni": "northern-ireland", "garda": "ireland"}
 @st.composite
 def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
     """A record aimed at the policy's thresholds as of ``as_of``: usually every requirement is met just
@@ -145,7 +178,24 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
             data["substance_use"] = [u for u in data["substance_use"] if u["substance"] not in scope] + [{"substance": s, "last_use": last} for s in scope]
             data["prescribed_medication"] = []
         elif kind == "age":
-            data["date_of_birth"] = add(as_of, -req.at_least, "years") + dt.timedelta(days=draw(near))  # type: ignore[attr-defined]
+            low, high = req.at_least, req.at_most  # type: ignore[attr-defined]
+            edge = add(as_of, -low, "years") if low is not None and (high is None or aim != "bar") else add(as_of, -(high + 1), "years")
+            data["date_of_birth"] = edge + dt.timedelta(days=draw(near))
+        elif kind == "lived_experience":
+            within = req.within  # type: ignore[attr-defined]
+            last = (add(as_of, -within.amount, within.unit) + dt.timedelta(days=draw(near))) if within and aim == "near" else yesterday
+            had = aim != "bar"
+            data["lived_experience"] = [{"of": c, "had": had, "structured_treatment": True, "last_on": last, "recorded_on": yesterday} for c in req.ids]  # type: ignore[attr-defined]
+        elif kind == "assessment":
+            valid = req.valid_for  # type: ignore[attr-defined]
+            when = (add(as_of, -valid.amount, valid.unit) + dt.timedelta(days=draw(near))) if valid and aim == "near" else yesterday
+            data["assessments"] = [{"assessment": req.assessment, "by": req.by[0], "assessed_on": when, "outcome": "not_met" if aim == "bar" else "met"}]  # type: ignore[attr-defined]
+        elif kind == "agreement":
+            due = {"near": as_of + dt.timedelta(days=draw(near)), "wait": as_of + dt.timedelta(days=30), "bar": as_of - dt.timedelta(days=1)}.get(aim, as_of)
+            agreement: dict[str, Any] = {"agreement": req.agreement, "agreed_with": req.agreed_with[0], "agreed_on": due - dt.timedelta(days=60), "due_on": due}  # type: ignore[attr-defined]
+            if aim == "meet":
+                agreement["fulfilled_on"] = yesterday
+            data["agreements"] = [agreement]
         elif kind == "supervision":
             edge = add(as_of, -req.within.amount, req.within.unit)  # type: ignore[attr-defined]
             count = req.at_least + (draw(st.sampled_from([-1, 0])) if aim == "near" else 0)  # type: ignore[attr-defined]
@@ -187,6 +237,10 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
             data["approvals"] = [{"item": req.item, "approver": a, "approved_on": yesterday} for a in req.approvers]  # type: ignore[attr-defined]
         elif kind == "identity":
             data["identity"] = {"seen_in_person_on": yesterday}
+        elif kind == "placement_bar":
+            lasts = req.lasts  # type: ignore[attr-defined]
+            until = add(as_of, -lasts.amount, lasts.unit) + dt.timedelta(days=draw(near)) if lasts else yesterday
+            data["services_used"] = [] if aim == "meet" else [{"service": "harbour-lane", "team": "north", "until": None if aim == "wait" else until}]
         elif kind == "expression":
             compare = req.expression.not_ if hasattr(req.expression, "not_") else req.expression  # type: ignore[attr-defined]
             items = getattr(compare, "any", None) or getattr(compare, "all", None)
@@ -201,7 +255,9 @@ def boundary_records(draw: st.DrawFn, policy: Policy, as_of: dt.date) -> Record:
     return Record.model_validate(data)
 
 
-KINDS = ("abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "expression")
+KINDS = ("abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "lived_experience", "assessment", "agreement", "expression")
+KINDS = ("abstinence", "treatment", "vetting", "qualification", "training", "competency", "references", "approvals", "identity", "time_in_role", "supervision", "age", "placement_bar", "expression")
+PLACES = ("harbour-lane", "north", "south")  # services and teams records and placements share, so bars match often
 SLUGS = st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True)
 DURATIONS = st.builds(lambda n, u: f"{n} {u}", st.integers(1, 36), st.sampled_from(["days", "weeks", "months", "years"]))
 
@@ -229,9 +285,11 @@ def requirement(
         if draw(st.integers(0, 3)) == 0:
             base["completed_with"] = ["harbour-lane"]
     elif kind == "vetting":
-        base |= {"scheme": draw(st.sampled_from(["dbs", "pvg", "garda"])), "level": draw(st.sampled_from(["basic", "standard", "enhanced", "enhanced_barred"])), "status": draw(st.sampled_from(["applied", "returned"])), "on_disclosure": draw(st.sampled_from(["review", "bar"]))}
+        base |= {"scheme": draw(st.sampled_from(["dbs", "pvg", "accessni", "garda"])), "level": draw(st.sampled_from(["basic", "standard", "enhanced", "enhanced_barred"])), "status": draw(st.sampled_from(["applied", "returned"])), "on_disclosure": draw(st.sampled_from(["review", "bar"]))}
         if draw(st.booleans()):
             base["reuse_if_issued_within"] = draw(DURATIONS)
+            base["reuse_before"] = draw(st.sampled_from(["start", "joining"]))
+            base["on_reuse"] = draw(st.sampled_from(["nothing_more", "new_application_at_start"]))
     elif kind in ("qualification", "training", "competency"):
         wanted = {"qualification": "qualification", "training": "training", "competency": "competency"}[kind]
         ids = of_type(wanted)
@@ -254,8 +312,29 @@ def requirement(
         base |= {bound: draw(DURATIONS) for bound in bounds}
     elif kind == "supervision":
         base |= {"at_least": draw(st.integers(1, 4)), "within": draw(DURATIONS)}
+    elif kind == "placement_bar":
+        base |= {"former": draw(st.sampled_from(["team", "service"]))} | ({"lasts": draw(DURATIONS)} if draw(st.booleans()) else {})
     elif kind == "age":
-        base |= {"at_least": draw(st.integers(16, 25))}
+        low = draw(st.none() | st.integers(16, 25))
+        high = draw(st.none() | st.integers(low or 16, 35)) if low is not None else draw(st.integers(16, 35))
+        base |= {k: v for k, v in (("at_least", low), ("at_most", high)) if v is not None}
+    elif kind == "lived_experience":
+        base[draw(st.sampled_from(["one_of", "all_of"]))] = draw(st.lists(st.sampled_from(EXPERIENCES), min_size=1, max_size=3, unique=True))
+        base["structured_treatment"] = draw(st.booleans())
+        if draw(st.booleans()):
+            base["within"] = draw(DURATIONS)
+    elif kind == "assessment":
+        base |= {"assessment": draw(st.sampled_from(ASSESSMENTS)), "title": "stable", "by": draw(st.lists(st.sampled_from(ASSESSORS), min_size=1, max_size=2, unique=True))}
+        if draw(st.booleans()):
+            base["valid_for"] = draw(DURATIONS)
+    elif kind == "agreement":
+        base |= {
+            "agreement": draw(st.sampled_from(AGREEMENTS)),
+            "title": "to be alcohol-free",
+            "agreed_with": draw(st.lists(st.sampled_from(ASSESSORS), min_size=1, max_size=2, unique=True)),
+            "required": draw(st.booleans()),
+            "when_due_passes": draw(st.sampled_from(["review", "pause"])),
+        }
     elif kind == "expression":
         assert attributes
         name = draw(st.sampled_from(sorted(attributes)))
@@ -296,6 +375,10 @@ def policy_documents(draw: st.DrawFn) -> dict[str, Any]:
         }
     if len(roles) > 1:
         doc["progressions"] = [{"from": roles[0], "to": roles[1], "requires": [draw(requirement("prog-0", catalogue, roles, attributes))]}]
+    items = [r for role in doc["roles"].values() for r in role["requires"]] + [r for p in doc.get("progressions", []) for r in p["requires"]]
+    homes = sorted({SCHEME_HOME[r["scheme"]] for r in items if r["kind"] == "vetting"})
+    if homes:  # the policy's jurisdiction must cover every scheme it uses
+        doc["jurisdiction"] = homes[0] if len(homes) == 1 else homes
     return doc
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import AS_OF, ENGINE_NAMES, EXAMPLES, POLICIES, example
+from example_counts import examples
 from pathrules.audit.replay import replay
 from pathrules.audit.store import META_FIELDS, AuditStore
 from pathrules.audit.verify import verify
@@ -83,7 +84,7 @@ def test_each_kind_of_tampering_is_caught_and_located(tmp_path: Path, sql: str, 
     assert code == 1 and expected in err
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seq=st.integers(1, 4), column=st.sampled_from([c for c in META_FIELDS if c not in ("seq", "id")] + ["prev_hash", "row_hash"]), data=st.data())
 def test_any_single_changed_character_in_any_stored_field_is_caught(tmp_path_factory: pytest.TempPathFactory, seq: int, column: str, data: st.DataObject) -> None:
     path = tmp_path_factory.mktemp("audit") / "a.db"
@@ -100,7 +101,7 @@ def test_any_single_changed_character_in_any_stored_field_is_caught(tmp_path_fac
     assert _findings(path)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_single_changed_byte_in_stored_contents_is_caught(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
     path = tmp_path_factory.mktemp("audit") / "a.db"

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import AS_OF, POLICIES, example
+from example_counts import examples
 from pathrules.audit.store import AuditStore
 from pathrules.cli.main import run
 
@@ -55,7 +56,7 @@ VALUES = st.one_of(
 
 
 # CI runs a modest number; a release check runs more: PATHRULES_AUDIT_FUZZ_EXAMPLES=2000 (docs/audit.md).
-EXAMPLES = int(os.environ.get("PATHRULES_AUDIT_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("PATHRULES_AUDIT_FUZZ_EXAMPLES", examples(60)))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

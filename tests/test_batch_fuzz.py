@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import EXAMPLES, POLICIES
+from example_counts import examples
 from pathrules.batch.csv_format import COLUMNS
 from pathrules.cli.main import run
 from pathrules.cli.output import visible
 
 THORNBURY = str(POLICIES / "thesis-appendix-organisation.yaml")
-EXAMPLES_FOR_FUZZ = int(os.environ.get("PATHRULES_FUZZ_EXAMPLES", "25"))
+EXAMPLES_FOR_FUZZ = int(os.environ.get("PATHRULES_FUZZ_EXAMPLES", examples(25)))
 FUZZ = settings(max_examples=EXAMPLES_FOR_FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 GOOD = json.loads(pathrules.load_record(EXAMPLES / "amira.yaml").model_dump_json(exclude_none=True))
 

@@ -18,11 +18,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import pathrules
-from conftest import AS_OF, EXAMPLES, POLICIES, ROOT, needs_durable
+from conftest import AS_OF, ENGINES, EXAMPLES, POLICIES, ROOT, needs_durable
 from pathrules.cli.main import run
 
 THORNBURY = str(POLICIES / "thesis-appendix-organisation.yaml")
@@ -332,6 +333,60 @@ def test_a_fork_while_another_thread_holds_the_engine_lock_leaves_a_working_chil
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     raise AssertionError("the forked child deadlocked on the engine lock")
+
+
+def _child_evaluates_while_a_lock_was_held(lock: Any, evaluator: pathrules.Evaluator) -> None:
+    """Fork while another thread holds ``lock``; the child must still evaluate (not wait for ever)."""
+    record = pathrules.load_record(EXAMPLES / "amira.yaml")
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(10)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            decision = evaluator.evaluate(record, "peer-mentor", as_of=AS_OF)
+            os._exit(0 if decision.outcome else 1)
+        except BaseException:
+            os._exit(2)
+    release.set()
+    thread.join()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError("the forked child deadlocked on a lock held at fork time")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_fork_while_another_thread_compiles_a_target_leaves_a_working_child(engine: str) -> None:
+    evaluator = pathrules.Evaluator(pathrules.load_policies(THORNBURY), engine=engine)  # type: ignore[arg-type]
+    _child_evaluates_while_a_lock_was_held(evaluator._lock, evaluator)
+
+
+def test_every_lock_pathrules_creates_is_renewed_in_a_forked_child() -> None:
+    """A bare threading lock anywhere else would bring the fork hang back; the engine's is reset by its
+    own at-fork handler (with the engine host), every other one is a ForkSafeLock."""
+    src = Path(pathrules.__file__).parent
+    bare = [
+        f"{path.relative_to(src)}:{number}"
+        for path in sorted(src.rglob("*.py"))
+        if path.name not in ("fork_safety.py", "durable_engine.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "threading.Lock(" in line or "threading.RLock(" in line
+    ]
+    assert bare == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

@@ -168,7 +168,7 @@ def test_roles_reads_as_plain_language_and_as_json() -> None:
     code, text, _ = cli("roles", THORNBURY)
     assert code == 0
     assert "Peer Mentor (volunteer placement) [peer-mentor]" in text
-    assert "at least 3 months free from alcohol and illicit drugs" in text
+    assert "at least 3 months free from illicit drugs" in text
     assert "Never part of this role: hold caseload, home visits, escort service users" in text
     assert "Peer Mentor (volunteer placement) → Volunteer" in text
     _, data, _ = cli("roles", THORNBURY, "--json")

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import AS_OF, DURABLE, ROOT, shipped_policies
+from example_counts import examples
 from pathrules.evaluation.evaluate import REFUSED
 from pathrules.evaluation.letter import id_titles
 from strategies import records
@@ -23,7 +24,7 @@ from strategies import records
 POLICIES = shipped_policies()
 ENGINES = ["python", "durable"] if DURABLE else ["python"]
 EVALUATORS = {(p.id, engine): pathrules.Evaluator(p, engine=engine) for p in POLICIES for engine in ENGINES}  # type: ignore[arg-type]
-EXAMPLES = int(os.environ.get("PATHRULES_PROPERTY_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("PATHRULES_PROPERTY_EXAMPLES", examples(15)))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 START_WORDING = re.compile(r"\b(start|starts|starting)\b(?! date)|able to start", re.IGNORECASE)  # "the start date" is a past day
 POLICY_IDS = [p.id for p in POLICIES]

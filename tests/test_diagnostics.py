@@ -96,7 +96,7 @@ def test_an_unknown_fields_help_lists_only_the_fields_of_that_kind() -> None:
     text = HEAD + "roles:\n  r:\n    title: R\n    requires:\n      - {id: a, kind: age, at_least: 18, zzzzzz: 1}\n"
     problem = _problems(text)[0]
     assert problem.code == "unknown-field"
-    assert problem.help == "expected one of: id, because, due_after_start, discretionary, decided_by, kind, at_least"
+    assert problem.help == "expected one of: id, because, due_after_start, discretionary, decided_by, kind, at_least, at_most"
 
 
 def test_diagnostics_come_best_first_shallow_before_deep() -> None:
@@ -152,3 +152,19 @@ def test_all_is_exactly_the_documented_public_surface() -> None:
     assert sorted(listed) == sorted(pathrules.__all__) and len(listed) == len(set(listed))
     for name in pathrules.__all__:
         assert getattr(pathrules, name) is not None
+
+
+def test_every_error_class_is_public_and_named_where_a_reader_looks() -> None:
+    readme = (ROOT / "README.md").read_text()
+    errors = [name for name in pathrules.__all__ if name.endswith("Error")]
+    assert "AuditError" in errors and issubclass(pathrules.AuditError, pathrules.PathrulesError)
+    for name in errors:
+        assert f"`{name}`" in readme or f"pathrules.{name}`" in readme, name
+
+
+def test_the_audit_anchor_commands_and_every_exit_code_are_in_the_overviews() -> None:
+    readme, cli_doc = (ROOT / "README.md").read_text(), (ROOT / "docs" / "cli.md").read_text()
+    for text in (readme, cli_doc):
+        assert "pathrules audit anchor" in text and "--anchor" in text
+    exit_line = readme[readme.index("Exit codes:") :].split("\n\n")[0]
+    assert all(f"{code} " in exit_line for code in range(5))

@@ -31,13 +31,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
+from example_counts import examples
 from pathrules.batch.csv_format import COLUMNS
 from pathrules.cli.main import run
 
-settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("release", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-FUZZ = settings(settings.get_profile(PROFILE if PROFILE in ("ci", "release") else "ci"))
+FUZZ = settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ENGINES = ["python", "auto"] if PROFILE == "release" else ["python"]
 AS_OF = "2026-11-23"
 
@@ -98,11 +97,11 @@ NASTY_CELLS: list[str] = [
     "x=2026-01-01", "a:b=2026-01-01", "x=", "=", ";", ";;", "..", "r=2026-01-01..2025-01-01", "yes", "maybe", "\x00", "\x1b[2J",
     "\ud800", "=1+1", "@SUM(A1)", "x" * 5000, "9" * 4301, "caseload=1e-05;plan=true", "caseload=nan", "caseload=1E+400",
 ]
-# Cells that still break the batch reader (issue 15, D9: batch/inputs.py and batch/csv_format.py, the
-# batch helper's); kept out of the generator and run below as expected failures until that lands.
-KNOWN_CSV_DEFECTS = [
-    pytest.param([["person", "competencies"], ["a", "x:\u00b3:y=2026-01-01"], ["b", ""]], id="D9-unicode-digit-in-competency-level"),
-    pytest.param([["person"], ["x" * 140_000], ["b"]], id="D9-cell-over-131072-characters"),
+# Cells that once stopped a whole batch (issue 15, D9): each must fail its own row, naming the column,
+# and leave the next row evaluated. (A Unicode digit such as '³' passes str.isdigit() but not int().)
+CSV_CELLS_THAT_STOPPED_A_BATCH = [
+    pytest.param([["person", "competencies"], ["a", "x:\u00b3:y=2026-01-01"], ["b", ""]], "competencies", id="D9-unicode-digit-in-competency-level"),
+    pytest.param([["person"], ["x" * 140_000], ["b"]], "person", id="D9-cell-over-131072-characters"),
 ]
 
 LOCATED = re.compile(r"^(?P<where>.+?):(?P<line>\d+)(?::(?P<column>\d+))?: error\[(?P<code>[a-z0-9-]+)\]")
@@ -357,10 +356,17 @@ def test_batch_of_malformed_csv_keeps_one_row_per_row_in_order(policy_file: Path
     assert_csv_batch_keeps_every_row(policy_file, table)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15 D9: one bad CSV cell stops the whole batch (batch reader, helper batch)")
-@pytest.mark.parametrize("table", KNOWN_CSV_DEFECTS)
-def test_known_csv_cells_that_stop_a_batch(policy_file: Path, table: list[list[str]]) -> None:
-    assert_csv_batch_keeps_every_row(policy_file, table)
+@pytest.mark.parametrize(("table", "column"), CSV_CELLS_THAT_STOPPED_A_BATCH)
+def test_one_bad_csv_cell_fails_only_its_own_row(policy_file: Path, table: list[list[str]], column: str) -> None:
+    with workdir() as tmp:
+        source = tmp / "people.csv"
+        with source.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(table)
+        code, rows, err = run_batch(policy_file, source, tmp / "out.jsonl")
+    assert_clean_exit(code, err)
+    assert_one_row_per_input_row(rows, 2)
+    assert rows[0]["outcome"] == "error" and f"`{column}`" in rows[0]["error"]
+    assert rows[1]["outcome"] != "error"
 
 
 @FUZZ

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import AS_OF, shipped_policies
+from example_counts import examples
 from pathrules.engine.ir import FactType, FactValue, facts_used
 from pathrules.kinds.base import KIND_NAMES, KINDS, Context, RequirementBase, kind_name, kind_of
 from pathrules.policy.requirements import RequirementItem
@@ -51,7 +52,7 @@ def _conforms(value: FactValue, declared: FactType) -> bool:
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.id)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_derived_facts_are_exactly_the_declared_ones_with_their_types(policy: pathrules.LoadedPolicy, data: st.DataObject) -> None:
     record = data.draw(records(policy.policy))

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 
 import pathrules
 from conftest import POLICIES, ROOT
+from example_counts import examples
 from pathrules.cli.main import run
 from pathrules.policy.loader import canonical_yaml, load_policy_text, policy_digest
 from pathrules.policy.schema import json_compatible, policy_schema, record_schema
@@ -125,7 +126,7 @@ def test_the_schema_rejects_what_the_loader_rejects() -> None:
 @example(  # found by hypothesis: NEL (U+0085) is a line break to YAML
     {"policy": "a", "organisation": "0", "version": "1", "effective_from": dt.date(2020, 1, 1), "roles": {"a": {"title": "A", "requires": [{"id": "x", "kind": "identity", "because": "\x85"}]}}}
 )
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # speed is measured in bench/, not here
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])  # speed is measured in bench/, not here
 @given(policy_documents())
 def test_load_dump_load_is_identity(document: dict) -> None:  # type: ignore[type-arg]
     first = pathrules.load_policy_text(yaml.safe_dump(json_compatible(document), sort_keys=False), "generated.yaml")

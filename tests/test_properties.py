@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import pathrules
 from conftest import AS_OF, DURABLE, ROOT, needs_durable, shipped_policies
+from example_counts import examples
 from pathrules.decision import rank
 from pathrules.record.model import Approval, Completion
 from pathrules.policy.schema import json_compatible
@@ -19,12 +20,11 @@ from strategies import BASE, boundary_records, policy_documents, records
 
 POLICIES = shipped_policies()
 EVALUATORS = {p.id: (pathrules.Evaluator(p, engine="python"), pathrules.Evaluator(p, engine="durable" if DURABLE else "python")) for p in POLICIES}
-PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY_SETTINGS = settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 STATUSES = ("met", "owed", "pending", "review", "blocked", "not_met")
 OUTCOMES = ("eligible", "conditional", "pending", "not_yet", "review", "ineligible")
-RELEASE_SCALE = max(1, settings.default.max_examples // 100)  # 20 under HYPOTHESIS_PROFILE=release (conftest.py)
 
 
 def _targets(policy: pathrules.LoadedPolicy) -> list[tuple[str, str | None]]:
@@ -38,10 +38,11 @@ def _targets(policy: pathrules.LoadedPolicy) -> list[tuple[str, str | None]]:
 def test_durable_rules_and_the_python_oracle_agree(policy: pathrules.LoadedPolicy, data: st.DataObject) -> None:
     record = data.draw(records(policy.policy))
     as_of = data.draw(st.integers(-200, 200).map(lambda d: AS_OF + dt.timedelta(days=d)))
+    placement = data.draw(st.none() | st.sampled_from(["north", "harbour-lane/south"]))
     oracle, durable = EVALUATORS[policy.id]
     for role, from_role in _targets(policy):
-        a = oracle.evaluate(record, role, as_of=as_of, from_role=from_role)
-        b = durable.evaluate(record, role, as_of=as_of, from_role=from_role)
+        a = oracle.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
+        b = durable.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
         assert a.comparable() == b.comparable()
         assert b.engine.name == "durable-rules"
 
@@ -52,18 +53,19 @@ def test_both_engines_agree_on_generated_policies_at_their_thresholds(request: p
     every outcome occurs, and durable-rules and the oracle give the same decision every time."""
     seen: Counter[str] = Counter()
 
-    @settings(max_examples=150 * RELEASE_SCALE, deadline=None, derandomize=RELEASE_SCALE == 1, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(150), deadline=None, derandomize=examples(1) == 1, suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def agree(data: st.DataObject) -> None:
         document = data.draw(policy_documents())
         loaded = pathrules.load_policy_text(yaml.safe_dump(json_compatible(document), sort_keys=False), "generated.yaml")
         as_of = BASE + dt.timedelta(days=data.draw(st.integers(-3, 3)))
         record = data.draw(boundary_records(loaded.policy, as_of))
+        placement = data.draw(st.none() | st.sampled_from(["north", "harbour-lane/south"]))
         oracle = pathrules.Evaluator(loaded, engine="python", enforce_dates=False)
         durable = pathrules.Evaluator(loaded, engine="durable", enforce_dates=False)
         for role, from_role in _targets(loaded):
-            expected = oracle.evaluate(record, role, as_of=as_of, from_role=from_role)
-            assert durable.evaluate(record, role, as_of=as_of, from_role=from_role).comparable() == expected.comparable()
+            expected = oracle.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement)
+            assert durable.evaluate(record, role, as_of=as_of, from_role=from_role, placement=placement).comparable() == expected.comparable()
             seen["outcome " + expected.outcome] += 1
             seen.update("status " + r.status for r in expected.requirements)
 

@@ -104,8 +104,7 @@ def test_sign_in_check_a_person_and_open_the_letter(page: Page) -> None:
     page.click("text=Check a person for this role")
     page.fill("#as_of", "2026-11-23")
     page.fill("#f-person", "amira-k")
-    page.fill("#f-last_use_illicit_drugs", "2025-02-14")
-    page.fill("#f-last_use_alcohol", "2026-10-01")  # recent: the timeline shows when it is met
+    page.fill("#f-last_use_illicit_drugs", "2026-10-01")  # recent: the timeline shows when it is met
     page.select_option("#f-treatment_status", "in_treatment")
     page.select_option("#f-check_level", "enhanced")
     page.fill("#f-check_applied_on", "2026-10-20")

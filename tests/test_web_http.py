@@ -25,7 +25,6 @@ AMIRA_FORM = {
     "as_of": "2026-11-23",
     "person": "amira-k",
     "last_use_illicit_drugs": "2025-02-14",
-    "last_use_alcohol": "2025-06-30",
     "treatment_status": "in_treatment",
     "training": "peer-mentoring-training=2026-08-15",
 }
@@ -206,13 +205,13 @@ def test_uploads_and_overrides_need_the_csrf_token_too(web: Web) -> None:
 def test_the_form_asks_only_for_what_the_roles_requirements_use(web: Web) -> None:
     browser = signed_in(web, "cora")
     thornbury = browser.get(f"/check/{POLICY}/{ROLE}").text  # type: ignore[attr-defined]
-    assert 'name="last_use_alcohol"' in thornbury and 'name="check_level"' in thornbury and 'name="training"' in thornbury
+    assert 'name="last_use_illicit_drugs"' in thornbury and 'name="check_level"' in thornbury and 'name="training"' in thornbury
     assert 'name="references_approved"' not in thornbury and 'name="competencies"' not in thornbury and 'name="date_of_birth"' not in thornbury
     rep = browser.get(f"/check/{POLICY}/service-user-representative").text  # type: ignore[attr-defined]
     assert 'name="treatment_status"' in rep  # the representative role asks only about treatment
-    assert 'name="last_use_alcohol"' not in rep and 'name="check_level"' not in rep and 'name="training"' not in rep
+    assert 'name="last_use_illicit_drugs"' not in rep and 'name="check_level"' not in rep and 'name="training"' not in rep
     sharps = browser.get("/check/sharps-peer-navigators/peer-navigator").text  # type: ignore[attr-defined]
-    assert 'name="last_use_alcohol"' not in sharps and 'name="supervision"' in sharps  # harm reduction: no abstinence asked
+    assert 'name="last_use_illicit_drugs"' not in sharps and 'name="supervision"' in sharps  # harm reduction: no abstinence asked
 
 
 def test_form_decision_is_stored_with_the_account_and_shown_with_letter_and_timeline(web: Web) -> None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
     from pathrules.durations import Duration
     from pathrules.errors import (
+        AuditError,
         Diagnostic,
         EngineError,
         EvaluationError,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "pathrules.decision": ("ActivityResult", "Decision", "Evidence", "Outcome", "RequirementResult", "Status"),
     "pathrules.durations": ("Duration",),
-    "pathrules.errors": ("Diagnostic", "EngineError", "EvaluationError", "InputError", "PathrulesError", "PolicyError", "Problem", "RecordError"),
+    "pathrules.errors": ("AuditError", "Diagnostic", "EngineError", "EvaluationError", "InputError", "PathrulesError", "PolicyError", "Problem", "RecordError"),
     "pathrules.evaluation.evaluate": ("EngineChoice", "Evaluator", "Failed"),
     "pathrules.evaluation.render": ("render_text", "to_json"),
     "pathrules.policy.loader": ("LoadedPolicy", "load_policies", "load_policy", "load_policy_text"),
@@ -90,6 +91,7 @@ def evaluate(
 
 __all__ = [
     "ActivityResult",
+    "AuditError",
     "Decision",
     "Diagnostic",
     "Duration",

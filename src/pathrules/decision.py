@@ -33,18 +33,33 @@ class _Frozen(BaseModel):
 
     @classmethod
     def assembled(cls, fields: dict[str, Any]) -> Self:
-        """An instance from parts pathrules has already checked, every field given, without validation.
+        """An instance from parts pathrules has already checked, without validation; a field not
+        given takes its default (a field with no default must be given).
 
         The evaluator builds thousands of these a second from typed parts, so it skips pydantic's
         validation (and ``model_construct``, slower still in Python); what it builds is validated at
         the boundary instead: tests/test_decision_contract.py reads every shipped decision back through
         ``Decision.model_validate_json``. Callers outside pathrules use the ordinary constructor."""
+        given = set(fields)
         if len(fields) != len(cls.__pydantic_fields__):
-            raise TypeError(f"{cls.__name__} needs every field: {sorted(set(cls.__pydantic_fields__) ^ set(fields))}")
+            unknown = given - set(cls.__pydantic_fields__)
+            if unknown:
+                raise TypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
+            ordered: dict[str, Any] = {}  # in declaration order: pydantic writes JSON in the order of __dict__
+            for name, info in cls.__pydantic_fields__.items():
+                if name in fields:
+                    ordered[name] = fields[name]
+                elif info.is_required():
+                    raise TypeError(f"{cls.__name__} needs `{name}`")
+                elif info.default_factory is not None:
+                    ordered[name] = info.default_factory()  # type: ignore[call-arg]
+                else:
+                    ordered[name] = info.default
+            fields = ordered
         made = cls.__new__(cls)
         setter = object.__setattr__
         setter(made, "__dict__", fields)
-        setter(made, "__pydantic_fields_set__", set(fields))
+        setter(made, "__pydantic_fields_set__", given)
         setter(made, "__pydantic_extra__", None)
         setter(made, "__pydantic_private__", None)
         return made
@@ -110,6 +125,52 @@ class Letter(_Frozen):
     other_roles: str | None = None
 
 
+DutyStatus = Literal["met", "behind"]
+
+
+class DutyResult(_Frozen):
+    """Something the service owes the person (supervision, a caseload cap, an exit plan), addressed to the service.
+
+    A duty never changes the person's outcome: it is reported beside it, in ``service_owes``."""
+
+    id: str
+    kind: str
+    status: DutyStatus
+    duty: str = Field(description="What the service owes, in plain language.")
+    reason: str
+    since: _dt.date | None = Field(default=None, description="The day the service fell behind, where the record shows it.")
+    addressed_to: Literal["service"] = "service"
+    next_step: str | None = None
+    because: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class ServiceWait(_Frozen):
+    """A decision the service owes a candidate: who decides, since when it has been waiting, and by when."""
+
+    id: str
+    what: str
+    decided_by: str
+    second_opinion: str | None = None
+    status: Literal["waiting", "overdue", "decided"]
+    since: _dt.date = Field(description="The day the clock started (every pre-start check in; a certificate back).")
+    due: _dt.date = Field(description="The last day the policy gives the service to decide.")
+    decided_on: _dt.date | None = None
+
+
+class StageProgress(_Frozen):
+    """Where the person is in a staged role, and what the next stage needs."""
+
+    current: str | None = Field(default=None, description="The last stage signed off, in policy order; none before the first.")
+    title: str | None = None
+    signed_off_by: str | None = None
+    signed_off_on: _dt.date | None = None
+    next: str | None = Field(default=None, description="The next stage; none at the last.")
+    next_title: str | None = None
+    next_needs: str | None = Field(default=None, description="What the next stage needs, in plain language.")
+    unlocked: list[str] = Field(default_factory=list, description="Activities the stages reached so far unlock.")
+
+
 class PolicyRef(_Frozen):
     id: str
     version: str
@@ -127,6 +188,7 @@ class Target(_Frozen):
     role: str
     title: str
     from_role: str | None = None
+    placement: str | None = Field(default=None, description="The team (or service/team) the decision is for; empty: the role in general.")
 
 
 class Decision(_Frozen):
@@ -147,6 +209,9 @@ class Decision(_Frozen):
     activities: list[ActivityResult] = Field(default_factory=list)
     never: list[str] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
+    service_owes: list[DutyResult] = Field(default_factory=list, description="What the service owes the person; never changes the outcome.")
+    role_stage: StageProgress | None = Field(default=None, description="For a staged role: the stage reached and what the next needs.")
+    waiting_on_service: list[ServiceWait] = Field(default_factory=list, description="Decisions the service owes a candidate, with who decides and by when.")
     policy: PolicyRef
     record_digest: str
     engine: EngineRef

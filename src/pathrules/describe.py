@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pathrules.kinds import kind_for
+from pathrules.entitlements.evaluate import money
+from pathrules.kinds import kind_of
 from pathrules.policy.model import Policy
 from pathrules.policy.requirements import Requirement, RequirementItem
 
 
 def describe_requirement(requirement: Requirement, policy: Policy) -> str:
-    text = kind_for(requirement.kind).describe(requirement, policy)
+    text = kind_of(requirement).describe(requirement, policy)
     if requirement.due_after_start is not None:
         text += f" — you can start without this; it is due within {requirement.due_after_start} of starting"
     if requirement.discretionary:
@@ -45,6 +46,40 @@ def describe_policy(policy: Policy) -> dict[str, Any]:
                 ],
                 "never": [n.replace("-", " ") for n in role.never],
                 "notes": list(role.notes),
+                "owes": _items(policy, role.owes),
+                "entitlements": [
+                    {
+                        "id": e.id,
+                        "kind": "entitlement",
+                        "asks": f"{e.title}: "
+                        + (f"up to {money(e.amount, e.currency)} a {e.per}" if e.amount is not None and e.currency else f"{e.text} (no figure given)")
+                        + (f", on a day of at least {e.min_hours} hours" if e.min_hours else "")
+                        + (f", on a day of {', '.join(a.replace('-', ' ') for a in e.activities)}" if e.activities else ""),
+                        "because": e.because,
+                    }
+                    for e in role.entitlements
+                ],
+                "stages": [
+                    {
+                        "id": st.id,
+                        "kind": "stage",
+                        "asks": f"{st.title}: signed off by the {' or the '.join(r.replace('-', ' ') for r in st.signed_off_by)}"
+                        + (f" — {st.description}" if st.description else ""),
+                        "because": None,
+                    }
+                    for st in role.stages
+                ],
+                "decisions": [
+                    {
+                        "id": d.id,
+                        "kind": "decision_deadline",
+                        "asks": f"the {d.decided_by.replace('-', ' ')} decides {d.title} within {d.within} of "
+                        + ("every pre-start check being in" if d.after == "checks_in" else f"the {getattr(d.after, 'returned', '').upper()} certificate coming back")
+                        + (f"; a refusal goes to the {d.second_opinion.replace('-', ' ')} for a second opinion" if d.second_opinion else ""),
+                        "because": d.because,
+                    }
+                    for d in role.decisions
+                ],
             }
         )
     progressions = [
@@ -79,6 +114,14 @@ def role_sections(role: dict[str, Any]) -> list[tuple[str, str | None, list[dict
         sections.append(("While you are in the role", None, role["ongoing"]))
     for activity in role["activities"]:
         sections.append((f"Once more is in place: {activity['title']}", activity["because"], activity["requires"]))
+    if role.get("entitlements"):
+        sections.append(("What a day's work entitles you to", None, role["entitlements"]))
+    if role.get("stages"):
+        sections.append(("Stages of the role, in order", None, role["stages"]))
+    if role.get("decisions"):
+        sections.append(("How quickly the service decides, and who decides", None, role["decisions"]))
+    if role.get("owes"):
+        sections.append(("What the service owes you while you are in the role", "These are the service's to provide; they never hold you back.", role["owes"]))
     return sections
 
 

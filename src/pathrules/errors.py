@@ -66,9 +66,12 @@ DIAGNOSTIC_CODES: dict[str, str] = {
     "unknown-catalogue-id": "a catalogue id that is not in the catalogue",
     "catalogue-type": "a catalogue entry of the wrong type",
     "unknown-role": "a reference to a role that is not defined",
+    "unknown-stage": "a reference to a stage the role does not have",
     "unknown-attribute": "an expression attribute that is not declared",
+    "unknown-activity": "a lapse rule pausing an activity the role does not gate",
     "attribute-type": "a comparison that does not fit the attribute's type",
     "activity-conflict": "an activity both gated and never allowed",
+    "scheme-jurisdiction": "a criminal-record scheme outside the policy's jurisdiction",
     "dates": "`effective_until` before `effective_from`",
     "no-policies": "a folder with no policy files",
     # records, batches, tests, the audit store
@@ -82,6 +85,8 @@ DIAGNOSTIC_CODES: dict[str, str] = {
     "same-file": "a batch output that is the same file as its input",
     "csv": "a CSV header row that is not valid CSV",
     "duplicate-column": "a CSV header that names a column twice",
+    "incomplete-case": "a policy-test case without a `role` or an `as_of`",
+    "case-error": "a policy-test case that cannot be evaluated (an unknown role, no policy in force)",
 }
 
 

@@ -1,6 +1,7 @@
 """Mutation check for policy tests: nudge each threshold and see whether some test notices.
 
-A threshold is a number an author chose: a catalogue entry's `valid_for`, and in a requirement what
+A threshold is a number an author chose: a catalogue entry's `valid_for`, an entitlement's money
+(`up_to`) and hours (`min_hours`), and in a requirement what
 its kind names (``Kind.threshold_paths``: a duration's amount, a count or level, a number compared in
 an expression). Each is moved one step up and one step down; a mutant that still passes every test
 "survives", which means the tests would not notice that threshold being changed.
@@ -12,6 +13,7 @@ import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ from pathrules.policy.schema import json_compatible
 from pathrules.yamlsource import PathKey, dotted
 
 _DURATION = re.compile(r"^(\d+) (\w+)$")
+_DECIMAL_TEXT = re.compile(r"^\d+(\.\d+)?$")
+_DECIMAL_FIELDS = ("up_to", "min_hours")  # an entitlement's money and hours, written as text
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ def thresholds(data: Any, path: PathKey = ()) -> Iterator[PathKey]:
             here = path + (key,)
             if key == "valid_for" and isinstance(value, str) and _DURATION.match(value):
                 yield here
+            elif key in _DECIMAL_FIELDS and isinstance(value, str) and _DECIMAL_TEXT.match(value):
+                yield here
             else:
                 yield from thresholds(value, here)
     elif isinstance(data, list):
@@ -58,6 +64,9 @@ def thresholds(data: Any, path: PathKey = ()) -> Iterator[PathKey]:
 
 
 def _nudged(value: Any, delta: int) -> Any:
+    if isinstance(value, str) and _DECIMAL_TEXT.match(value):
+        places = len(value.split(".")[1]) if "." in value else 0
+        return f"{Decimal(value) + delta:.{places}f}"
     if isinstance(value, str):
         match = _DURATION.match(value)
         assert match

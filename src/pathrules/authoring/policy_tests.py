@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from pathrules.decision import OUTCOME_ORDER, Decision
-from pathrules.errors import InputError, PathrulesError, Problem
+from pathrules.errors import Diagnostic, InputError, PathrulesError, Problem
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.located_errors import problems_from
 from pathrules.policy.loader import LoadedPolicy, load_policy
@@ -34,7 +35,12 @@ class CaseResult:
     line: int | None
     passed: bool
     failures: list[str] = field(default_factory=list)
-    error: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def error(self) -> str | None:
+        """The case's diagnostics as one line: what ``--json`` printed as ``error`` before them."""
+        return " ".join(" ".join(str(d).split()) for d in self.diagnostics) or None
 
     @property
     def status(self) -> str:
@@ -99,6 +105,8 @@ def _coverage_table(policy: LoadedPolicy) -> Coverage:
             coverage.requirements[f"{role_id} (ongoing):{requirement.id}"] = False
         for activity in role.activities:
             coverage.activities[f"{role_id}/{activity}"] = False
+        for duty in p.expand(role.owes):
+            coverage.requirements[f"{role_id} (owes):{duty.id}"] = False
     for progression in p.progressions:
         for requirement in p.expand(progression.requires):
             coverage.requirements[f"{progression.id}:{requirement.id}"] = False
@@ -141,6 +149,11 @@ def _check(case: Case, decision: Decision, coverage: Coverage) -> list[str]:
             coverage.requirements[key] = True
         if result.status != wanted_status:
             failures.append(f"requirement `{rid}`: expected `{wanted_status}`, got `{result.status}` — {result.reason}")
+    failures += _check_duties(expect.service_owes, decision, coverage)
+    if expect.stage is not None:
+        reached = (decision.role_stage.current if decision.role_stage else None) or "none"
+        if reached != expect.stage:
+            failures.append(f"stage: expected `{expect.stage}`, got `{reached}`")
     activities = {a.id: a for a in decision.activities}
     for activity_id, allowed in expect.activities.items():
         if activity_id not in activities:
@@ -149,6 +162,36 @@ def _check(case: Case, decision: Decision, coverage: Coverage) -> list[str]:
         coverage.activities[f"{decision.target.role}/{activity_id}"] = True
         if activities[activity_id].allowed != allowed:
             failures.append(f"activity `{activity_id}`: expected {'allowed' if allowed else 'not allowed'}, got {'allowed' if activities[activity_id].allowed else 'not allowed'} — {activities[activity_id].reason}")
+    return failures
+
+
+def _check_duties(expected: Mapping[str, str], decision: Decision, coverage: Coverage) -> list[str]:
+    """What the service owes: each named duty's status (duties are reported only for a person in post)."""
+    failures: list[str] = []
+    duties = {d.id: d for d in decision.service_owes}
+    for duty_id, wanted in expected.items():
+        found = duties.get(duty_id)
+        if found is None:
+            failures.append(f"service duty `{duty_id}`: not part of this decision (is the person in post? duties: {', '.join(duties) or 'none'})")
+            continue
+        key = f"{decision.target.role} (owes):{duty_id}"
+        if key in coverage.requirements:
+            coverage.requirements[key] = True
+        if found.status != wanted:
+            failures.append(f"service duty `{duty_id}`: expected `{wanted}`, got `{found.status}` — {found.reason}")
+    return failures
+
+
+def _check_entitlements(expected: Mapping[str, str], lines: Mapping[str, Any]) -> list[str]:
+    failures: list[str] = []
+    for entitlement_id, wanted in expected.items():
+        line = lines.get(entitlement_id)
+        if line is None:
+            failures.append(f"entitlement `{entitlement_id}`: not an entitlement of this role")
+            continue
+        got = "none" if not line.applies else ("words" if line.up_to is None else f"{line.up_to:.2f}")
+        if got != wanted:
+            failures.append(f"entitlement `{entitlement_id}`: expected `{wanted}`, got `{got}` — {line.reason}")
     return failures
 
 
@@ -176,14 +219,28 @@ def run_file(path: Path, report: Report, engine: EngineChoice = "auto", policy_o
             role = case.role or spec.defaults.role
             as_of: _dt.date | None = case.as_of or spec.defaults.as_of
             if role is None or as_of is None:
-                raise PathrulesError("each case needs a `role` and an `as_of` (or `defaults:` giving them)")
-            record = _record(case.record, path, located, index)
-            decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role)
-            result.failures = _check(case, decision, coverage)
-            result.passed = not result.failures
+                result.diagnostics = [located.problem("incomplete-case", "each case needs a `role` and an `as_of`", ("cases", index), help="give them in the case or in `defaults:`")]
+            else:
+                record = _record(case.record, path, located, index)
+                decision = evaluator.evaluate(record, role, as_of=as_of, from_role=case.from_role or spec.defaults.from_role, placement=case.placement)
+                result.failures = _check(case, decision, coverage)
+                if case.expect.entitlements:
+                    lines = evaluator.entitlements(record, role, day=as_of, hours=case.hours or "0")
+                    result.failures += _check_entitlements(case.expect.entitlements, {line.id: line for line in lines})
+                result.passed = not result.failures
+        except InputError as err:
+            result.diagnostics = [_at_case(problem, located, index) for problem in err.problems]
         except PathrulesError as err:
-            result.error = " ".join(str(err).split())
+            result.diagnostics = [located.problem("case-error", " ".join(str(err).split()), ("cases", index))]
         report.results.append(result)
+
+
+def _at_case(problem: Diagnostic, located: Located, index: int) -> Diagnostic:
+    """A record problem with no line (a missing or unreadable record file) is reported at the case's
+    `record:` field, so every case error points into the test file; located ones stay where they are."""
+    if problem.line is not None:
+        return problem
+    return located.problem(problem.code, f"{problem.file}: {problem.message}", ("cases", index, "record"), help=problem.help)
 
 
 def _record(source: str | dict[str, Any], path: Path, located: Located, index: int) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pathrules.decision import Outcome, Status
+from pathrules.decision import DutyStatus, Outcome, Status
 
 
 class _Strict(BaseModel):
@@ -33,6 +33,12 @@ class Expect(_Strict):
     requirements: dict[str, Status] = Field(default_factory=dict, description='Requirement id -> status; "*" applies to every requirement not named.')
     activities: dict[str, bool] = Field(default_factory=dict, description="Activity id -> allowed.")
     no_eligible_from: bool = Field(default=False, description="Assert that there is no eligible_from date.")
+    stage: str | None = Field(default=None, description="For a staged role: the stage reached (its id), or `none`.")
+    entitlements: dict[str, str] = Field(
+        default_factory=dict,
+        description='Entitlement id -> the amount it gives that day as text (`"15.00"`), `none` when it does not apply, `words` for one with no figure.',
+    )
+    service_owes: dict[str, DutyStatus] = Field(default_factory=dict, description="Service duty id -> `met` or `behind` (the person must be in post).")
 
 
 class Defaults(_Strict):
@@ -44,9 +50,11 @@ class Defaults(_Strict):
 class Case(_Strict):
     name: str
     record: str | dict[str, Any]
+    hours: str | None = Field(default=None, pattern=r"^\d{1,2}(\.\d{1,2})?$", description='Hours worked on the day, for `entitlements` (as text: `"3.5"`).')
     role: str | None = None
     from_role: str | None = None
     as_of: _dt.date | None = None
+    placement: str | None = Field(default=None, description="Decide for this placement (a team, or service/team).")
     expect: Expect
 
 

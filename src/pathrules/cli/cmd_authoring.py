@@ -56,7 +56,7 @@ def _report_json(report: Report) -> dict[str, Any]:
     return {
         "passed": len(report.results) - report.failed,
         "failed": report.failed,
-        "cases": [{"file": r.file, "line": r.line, "name": r.name, "status": r.status, "failures": r.failures, "error": r.error} for r in report.results],
+        "cases": [{"file": r.file, "line": r.line, "name": r.name, "status": r.status, "failures": r.failures, "error": r.error, "diagnostics": [d.to_dict() for d in r.diagnostics]} for r in report.results],
         "coverage": {
             file: {
                 "requirements": round(c.requirement_percent, 1),
@@ -80,8 +80,8 @@ def run_test_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
             stdout.write(f"{result.status:<5} {result.file}:{result.line}  {result.name}\n")
             for failure in result.failures:
                 stdout.write(f"        - {failure}\n")
-            if result.error:
-                stdout.write(f"        ! {result.error}\n")
+            for diagnostic in result.diagnostics:
+                stdout.write(f"{diagnostic}\n")
         stdout.write("\ncoverage (what the cases assert):\n")
         for file, coverage in report.coverage.items():
             hit = sum(coverage.requirements.values())

@@ -25,6 +25,7 @@ from pathrules.batch.inputs import Item, count_items, read_items
 from pathrules.batch.outputs import OutputError, ResultWriter, format_row, output_format
 from pathrules.batch.runner import BatchInterrupted, BatchSpec, BatchStopped, run_batch
 from pathrules.cli.output import parse_date, trusted
+from pathrules.batch.duties_summary import DutiesSummary
 from pathrules.decision import OUTCOME_ORDER
 from pathrules.errors import InputError, PathrulesError, Problem
 from pathrules.policy.loader import load_policies
@@ -50,6 +51,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     batch.add_argument("--no-progress", action="store_true")
     batch.add_argument("--audit", metavar="DB", help="also store every decision in this audit database")
     batch.add_argument("--by", metavar="NAME", help="who ran the batch (stored with --audit)")
+    batch.add_argument("--duties-summary", metavar="FILE", help="also write, as JSON, the service duties behind: how many people each, oldest first")
     batch.set_defaults(handler=run_batch_command)
 
     tmpl = sub.add_parser("csv-template", help="print the CSV header (and an example row) that `batch` reads")
@@ -171,13 +173,16 @@ def run_batch_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
     store = _open_audit(args.audit) if args.audit else None
     policies = {p.digest: p for p in loaded}
     counts: Counter[str] = Counter()
+    duties = DutiesSummary() if args.duties_summary else None
     writer = ResultWriter(args.out)
     try:
         with _StopSignals() as stop:
             try:
                 last_commit = time.monotonic()
-                for result in run_batch(items, spec, output=fmt, jobs=args.jobs, keep=store is not None, stop=stop):
+                for result in run_batch(items, spec, output=fmt, jobs=args.jobs, keep=store is not None or duties is not None, stop=stop):
                     text = result.text
+                    if duties is not None and result.decision is not None:
+                        duties.add(result.decision)
                     if store is not None and result.row is not None:
                         if result.decision is not None and result.record is not None:
                             result.row["audit_id"] = store.append(result.decision, policies[result.decision.policy.digest], result.record, requested_by=args.by)
@@ -217,6 +222,8 @@ def run_batch_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
     finally:
         if store is not None:
             store.close()
+    if duties is not None:
+        duties.write(args.duties_summary, args.role, spec.as_of)
     total_rows = sum(counts.values())
     stdout.write(f"{total_rows:,} rows in, {total_rows:,} rows out ({args.out})\n")
     for outcome in (*OUTCOME_ORDER, "error"):

@@ -18,6 +18,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     check.add_argument("--policy", required=True, metavar="PATH", help="a policy file, or a folder with its versions")
     check.add_argument("--role", required=True, help="the role to check")
     check.add_argument("--from-role", metavar="ROLE", help="check the progression from this role to --role")
+    check.add_argument("--placement", metavar="TEAM", help="decide for this placement (a team, or service/team): placement bars apply to it alone")
     check.add_argument("--as-of", type=parse_date, metavar="DATE", help="the day to decide for (default: today)")
     check.add_argument("--policy-id", metavar="ID", help="which policy, when the folder holds several")
     check.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
@@ -44,7 +45,7 @@ def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     record = load_record(args.record)
     evaluator = Evaluator(policies, engine=args.engine)
     as_of: _dt.date = args.as_of or _dt.date.today()
-    decision = evaluator.evaluate(record, args.role, as_of=as_of, from_role=args.from_role, policy_id=args.policy_id)
+    decision = evaluator.evaluate(record, args.role, as_of=as_of, from_role=args.from_role, policy_id=args.policy_id, placement=args.placement)
     if args.audit:
         from pathrules.audit.store import AuditStore
 

@@ -15,6 +15,7 @@ from typing import Any
 MODULES: dict[str, tuple[str, ...]] = {
     "cmd_policy": ("validate", "schema"),
     "cmd_check": ("check",),
+    "cmd_entitlements": ("entitlements",),
     "cmd_batch": ("batch", "csv-template"),
     "cmd_explore": ("pathways", "roles"),
     "cmd_audit": ("audit",),

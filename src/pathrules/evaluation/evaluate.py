@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-import threading
+from decimal import Decimal
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,11 +22,16 @@ from pathrules.decision import (
 )
 from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
+from pathrules.entitlements.evaluate import EntitlementLine, entitlements_for
+from pathrules.evaluation.duties import DutyPrograms
 from pathrules.evaluation.letter import Plain, letter_for, sentence_for
 from pathrules.evaluation.summaries import summary
+from pathrules.evaluation.service_side import with_service_side
 from pathrules.evaluation.targets import CompiledTarget, Mode, Slot, compile_target
-from pathrules.kinds import kind_for
+from pathrules.fork_safety import ForkSafeLock
+from pathrules.kinds import kind_of
 from pathrules.kinds.base import LABELS, Context, Derived, long_date
+from pathrules.kinds.placement import Placement
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.record.as_of import as_it_stood
 from pathrules.record.loader import RecordInput, load_record, record_digest
@@ -73,8 +78,9 @@ class Evaluator:
             raise EvaluationError("no policies loaded")
         self.engine = make_engine(engine)
         self._targets: dict[tuple[str, str, Mode, str | None], CompiledTarget] = {}
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()  # a fork while another thread compiles must not hang the child
         self.enforce_dates = enforce_dates
+        self._duties = DutyPrograms()
 
     # ---- choosing the policy version and the target ---------------------------------------------
 
@@ -119,8 +125,12 @@ class Evaluator:
         as_of: _dt.date | None = None,
         from_role: str | None = None,
         policy_id: str | None = None,
+        placement: str | None = None,
     ) -> Decision:
-        """Decide whether the person can start in ``role`` (or progress to it from ``from_role``)."""
+        """Decide whether the person can start in ``role`` (or progress to it from ``from_role``).
+
+        ``placement`` (a team, or ``service/team``) decides for that placement: a placement bar then
+        applies to it alone, and other placements stay open."""
         given = load_record(record)
         day = as_of or _dt.date.today()
         person = as_it_stood(given, day)  # the one place "as of" is enforced: no kind sees a later event
@@ -132,12 +142,47 @@ class Evaluator:
             start = spell
         else:
             start = max(day, person.proposed_start) if person.proposed_start else day
-        ctx = Context(person, loaded.policy, day, start)
+        if placement is not None:
+            Placement.parse(placement)  # a bad placement is bad input even where no bar looks at it
+        ctx = Context(person, loaded.policy, day, start, placement)
         words = Plain(loaded.policy, person)
-        derived = {slot.key: kind_for(slot.requirement.kind).derive(slot.requirement, ctx) for slot in target.slots}
+        derived = {slot.key: kind_of(slot.requirement).derive(slot.requirement, ctx) for slot in target.slots}
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
-        return _assemble(loaded, target, given, ctx, results, self.engine, words)
+        decision = _assemble(loaded, target, given, ctx, results, self.engine, words)
+        decision = with_service_side(decision, self._duties, self.engine, loaded, role, ctx, in_post=spell is not None)
+        if placement is None:
+            return decision
+        update: dict[str, Any] = {"target": decision.target.model_copy(update={"placement": placement})}
+        blocked = [r for r in decision.requirements if r.status == "blocked"]
+        if blocked and all(r.kind == "placement_bar" for r in blocked):
+            update["summary"] = f"Not in this placement: {decision.target.title} in {placement} is barred under this policy; other placements stay open."
+        return decision.model_copy(update=update)
+
+    def entitlements(
+        self,
+        record: RecordInput,
+        role: str,
+        *,
+        day: _dt.date | None = None,
+        hours: Decimal | str | int = 0,
+        activity: str | None = None,
+        policy_id: str | None = None,
+    ) -> list[EntitlementLine]:
+        """What a day of ``hours`` in ``role`` entitles the person to, each line with its reason (see docs/policy-language.md)."""
+        on = day or _dt.date.today()
+        loaded = self.policy_for(on, policy_id)
+        if role not in loaded.policy.roles:
+            raise EvaluationError(f"policy `{loaded.id}` has no role `{role}`; roles: {', '.join(loaded.policy.roles)}")
+        if isinstance(hours, float):
+            raise EvaluationError("give hours as text or Decimal (e.g. '3.5'), not a float")
+        try:
+            worked = Decimal(hours)
+        except ArithmeticError:
+            raise EvaluationError(f"hours must be a number, e.g. 3.5; got `{hours}`") from None
+        if not worked.is_finite() or worked < 0 or worked > 24:
+            raise EvaluationError("hours must be between 0 and 24")
+        return entitlements_for(loaded.policy, as_it_stood(load_record(record), on), role, on, worked, activity)
 
     def evaluate_many(
         self,
@@ -147,11 +192,12 @@ class Evaluator:
         as_of: _dt.date | None = None,
         from_role: str | None = None,
         policy_id: str | None = None,
+        placement: str | None = None,
     ) -> Iterator[Decision | Failed]:
         """One result per input, in order: a Decision or a Failed naming what was wrong."""
         for index, record in enumerate(records):
             try:
-                yield self.evaluate(record, role, as_of=as_of, from_role=from_role, policy_id=policy_id)
+                yield self.evaluate(record, role, as_of=as_of, from_role=from_role, policy_id=policy_id, placement=placement)
             except PathrulesError as err:
                 yield Failed(index, err)
 
@@ -162,10 +208,10 @@ def _current_spell(record: Record, role: str, as_of: _dt.date, policy_id: str) -
     return max(starts) if starts else None
 
 
-def _status(slot: Slot, fired: frozenset[str], ctx: Context) -> tuple[Status, _dt.date | None]:
+def _status(slot: Slot, fired: frozenset[str], ctx: Context, derived: Derived[Any]) -> tuple[Status, _dt.date | None]:
     requirement = slot.requirement
     status: Status = next((label for label in LABELS if label in fired), "not_met")
-    due = None
+    due = derived.due_on if status == "owed" else None  # a kind's own due date, from the record
     if status in ("not_met", "pending") and requirement.due_after_start is not None:
         due = requirement.due_after_start.after(ctx.start)
         status = "owed" if ctx.as_of <= due else "not_met"  # past its due date, waiting is no longer enough
@@ -182,8 +228,8 @@ def decider(slot: Slot) -> str | None:
 
 def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
     requirement = slot.requirement
-    status, due = _status(slot, fired, ctx)
-    kind = kind_for(requirement.kind)
+    status, due = _status(slot, fired, ctx, derived)
+    kind = kind_of(requirement)
     explain_as: Status = status
     if status == "owed":
         explain_as = "pending" if "pending" in fired else "not_met"  # owed is not missing: explain what is in hand

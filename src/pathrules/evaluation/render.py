@@ -16,6 +16,7 @@ import json
 from typing import Literal
 
 from pathrules.decision import Decision, Letter, Owed, RequirementResult
+from pathrules.evaluation.render_duties import duty_lines, person_duty_lines, stage_lines
 from pathrules.kinds.base import long_date
 from pathrules.vocabulary import OUTCOMES, STATUSES, Status, heading
 
@@ -31,9 +32,10 @@ def _marker(status: Status, color: bool) -> str:
     return _paint(words.symbol, words.colour, True) if color else words.marker
 
 
-def _requirement_lines(result: RequirementResult, color: bool) -> list[str]:
+def _requirement_lines(result: RequirementResult, color: bool, *, in_post: bool = False) -> list[str]:
     lines = [f"  {_marker(result.status, color)} {result.id}: {result.reason}"]
-    if result.because and result.status != "met":
+    # an entry rule's `because` explains why it comes before starting: beside someone in post it misleads
+    if result.because and result.status != "met" and not (in_post and result.stage == "entry"):
         lines.append(f"      why: {result.because.strip()}")
     if result.next_step and result.status != "met":
         lines.append(f"      next: {result.next_step}")
@@ -81,7 +83,7 @@ def _staff_text(decision: Decision, color: bool) -> str:
         "Requirements:",
     ]
     for result in decision.requirements:
-        lines += _requirement_lines(result, color)
+        lines += _requirement_lines(result, color, in_post=decision.stage == "continuation")
     if decision.conditions:
         lines += ["", "Owed after starting:" if decision.stage == "entry" else "Owed:"]
         lines += [_owed_line(c) for c in decision.conditions]
@@ -95,6 +97,8 @@ def _staff_text(decision: Decision, color: bool) -> str:
     if decision.next_steps:
         lines += ["", "Next steps:"]
         lines += [f"  {i}. {step}" for i, step in enumerate(decision.next_steps, 1)]
+    lines += stage_lines(decision)
+    lines += duty_lines(decision)
     return "\n".join(lines) + "\n"
 
 
@@ -120,7 +124,8 @@ def render_text(decision: Decision, *, color: bool = False, audience: Audience =
     if audience == "person":
         if decision.letter is None:
             raise ValueError("this decision has no letter (it was made by an older pathrules); evaluate it again")
-        return _letter_text(decision.letter, color)
+        owed = stage_lines(decision, person=True) + person_duty_lines(decision)
+        return _letter_text(decision.letter, color) + ("\n".join(owed) + "\n" if owed else "")
     return _staff_text(decision, color)
 
 

@@ -19,6 +19,7 @@ from pathrules.engine.program import Check, Program
 from pathrules.errors import EvaluationError
 from pathrules.kinds import kind_of
 from pathrules.kinds.base import LABELS
+from pathrules.kinds.lapse import LapseHandling
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.requirements import Requirement
 
@@ -66,8 +67,11 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
         planned += [("progression", None, r) for r in policy.expand(progression.requires)]
         planned += [("entry", None, r) for r in policy.expand(spec.requires)]
     elif mode == "continuation":
-        planned += [("ongoing", None, r) for r in policy.expand(spec.ongoing)]
-        planned += [("entry", None, r) for r in policy.expand(spec.requires) if r.due_after_start is not None]
+        ongoing = policy.expand(spec.ongoing)
+        planned += [("ongoing", None, r) for r in ongoing]
+        # a lapse in post pauses the activities its rule names: each gets the rule's "way back" as a requirement
+        planned += [("activity", a, r.pausing(a)) for r in ongoing if isinstance(r, LapseHandling) for a in r.pauses if a in spec.activities]
+        planned += [("entry", None, r) for r in policy.expand(spec.requires) if r.due_after_start is not None or kind_of(r).owed_in_post(r)]
     else:
         planned += [("entry", None, r) for r in policy.expand(spec.requires)]
     for activity_id, gated in spec.activities.items():

@@ -15,8 +15,9 @@ python-jsonschema's keyword functions): its pydantic ``model`` (what a policy au
 * ``describe(req, policy)`` -- what the requirement asks, for `pathrules roles` and the handbook;
 * ``check_references(req, policy, located, path)`` -- what a schema cannot check (catalogue ids,
   roles, attributes), as located problems;
-* ``implies(a, b)``, ``gate(req)``, ``threshold_fields`` -- what `pathrules lint` and the mutation
-  check need to know about the kind's thresholds.
+* ``implies(a, b)``, ``gate(req)``, ``unmeetable``, ``unusual_thresholds``, ``blanket_ban``,
+  ``threshold_fields`` -- what `pathrules lint` and the mutation check need to know about the kind's
+  thresholds; the lint rules ask the kind and never name one.
 
 The registry is keyed by the model class; the tagged union of requirements in
 ``pathrules.policy.requirements`` is built from it, so a requirement that parses always has a kind.
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from pathrules.record.model import Record
     from pathrules.yamlsource import Located, PathKey
 
-LABELS: tuple[Status, ...] = ("blocked", "met", "review", "pending")  # precedence: the first that holds is the status
+LABELS: tuple[Status, ...] = ("blocked", "owed", "met", "review", "pending")  # precedence: the first that holds is the status
 _DURATION_TEXT = re.compile(r"^(\d+) (\w+)$")
 
 
@@ -85,6 +86,7 @@ class Context:
     policy: Policy
     as_of: _dt.date
     start: _dt.date
+    placement: str | None = None  # the team (or service/team) the decision is for; None: the role in general
     _latest: dict[str, dict[str, _dt.date]] = field(default_factory=dict, compare=False, repr=False)
 
     def latest_completions(self, part: Literal["training", "qualifications"]) -> dict[str, _dt.date]:
@@ -111,6 +113,7 @@ class Derived(Generic[D]):
     evidence: list[Evidence] = field(default_factory=list)
     met_on: _dt.date | None = None
     lapses_on: _dt.date | None = None
+    due_on: _dt.date | None = None  # when ``owed`` holds: the date it is due by, read from the record
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,15 @@ class Kind(ABC, Generic[R, D]):
     @abstractmethod
     def describe(self, req: R, policy: Policy) -> str: ...
 
+    def owed_in_post(self, req: R) -> bool:
+        """Whether an entry requirement can still be owed once the person is in the role (so it is
+        checked in post too): a date from the record rather than ``due_after_start``."""
+        return False
+
+    def behind_since(self, req: R, derived: Derived[D], ctx: Context) -> _dt.date | None:
+        """For a service duty not met: the day the service fell behind, where the record shows it."""
+        return None
+
     def fact_types(self, req: R, policy: Policy) -> Mapping[str, FactType]:
         """The facts ``derive`` produces for ``req`` and their types (fixed per kind unless overridden)."""
         return self.facts
@@ -171,6 +183,19 @@ class Kind(ABC, Generic[R, D]):
 
     def gate(self, req: R) -> Gate | None:
         """(scope, threshold): two requirements with one scope set the same gate, to this threshold."""
+        return None
+
+    def unmeetable(self, req: R, listed_in: PathKey) -> list[str]:
+        """Why no one can meet ``req`` where it is listed (``listed_in`` is e.g. ("roles", id, "requires")),
+        for lint's never-met; empty when someone can."""
+        return []
+
+    def unusual_thresholds(self, req: R) -> list[str]:
+        """Thresholds far from what the source studies report, for lint's unusual-threshold."""
+        return []
+
+    def blanket_ban(self, req: R) -> str | None:
+        """The field that bars a person on any disclosure whatever it is (lint's blanket-ban), else None."""
         return None
 
     def threshold_paths(self, data: Mapping[str, Any]) -> Iterator[PathKey]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from pathrules.decision import Evidence, Status
+from pathrules.durations import Duration
 from pathrules.engine.ir import Cmp, Condition, all_of, any_of
 from pathrules.kinds.base import Context, Derived, Gate, Kind, RequirementBase, days, flag, long_date, names, register
 from pathrules.policy.fields import DurationField, Slug
@@ -67,6 +68,11 @@ class AbstinenceKind(Kind[Abstinence, AbstinenceDetail]):
 
     def gate(self, req: Abstinence) -> Gate:
         return ("abstinence", tuple(sorted(req.substances))), days(req.at_least)
+
+    def unusual_thresholds(self, req: Abstinence) -> list[str]:
+        if days(req.at_least) > days(Duration(5, "years")):
+            return [f"`{req.id}` asks for {req.at_least} free from use; the studies report 30 days to 3 years"]
+        return []
 
     def conditions(self, req: Abstinence, policy: Policy) -> dict[str, Condition]:
         long_enough = any_of(Cmp("has_use", "==", 0), Cmp("elapsed", ">=", req.at_least.amount))
@@ -171,7 +177,8 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
     def derive(self, req: Treatment, ctx: Context) -> Derived[TreatmentDetail]:
         episode = ctx.record.treatment
         status = episode.status if episode else None
-        discharged = episode.discharged_on if episode and episode.discharged_on and episode.discharged_on <= ctx.as_of else None
+        # a discharge date means something only for a completed episode (the record may carry one regardless)
+        discharged = episode.discharged_on if status == "completed" and episode and episode.discharged_on and episode.discharged_on <= ctx.as_of else None
         if status == "completed" and episode and episode.discharged_on and episode.discharged_on > ctx.as_of:
             status = "in_treatment"  # as of this day, not yet discharged
         unit_amount = req.completed_at_least

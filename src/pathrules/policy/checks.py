@@ -26,6 +26,7 @@ def requirement_lists(policy: Policy) -> Iterator[tuple[PathKey, list[Requiremen
     for role_id, role in policy.roles.items():
         yield ("roles", role_id, "requires"), role.requires
         yield ("roles", role_id, "ongoing"), role.ongoing
+        yield ("roles", role_id, "owes"), role.owes
         for activity_id, activity in role.activities.items():
             yield ("roles", role_id, "activities", activity_id, "requires"), activity.requires
     for index, progression in enumerate(policy.progressions):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from pathrules.entitlements.model import Entitlement
+from pathrules.policy.deadlines import DecisionDeadline
 from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate
 from pathrules.policy.groups import Expansion
+from pathrules.policy.stages import RoleStage
 from pathrules.policy.requirements import Requirement, RequirementItem
 
 Jurisdiction = Literal["england-wales", "scotland", "northern-ireland", "ireland", "other"]
@@ -47,6 +50,23 @@ class Role(Strict):
     activities: dict[Slug, Activity] = Field(default_factory=dict, description="Activities that need more than the role itself.")
     never: list[Slug] = Field(default_factory=list, description="Activities the role may never do.")
     notes: list[str] = Field(default_factory=list, description="Facts about the role that are not gates (hours, length, pay).")
+    owes: list[RequirementItem] = Field(
+        default_factory=list,
+        description="What the service owes a person in the role (supervision, a caseload cap, an exit plan): "
+        "checked while they are in post, reported to the service, never holding the person back.",
+    )
+    entitlements: list[Entitlement] = Field(
+        default_factory=list,
+        description="What a day's work entitles the person to (expenses, pay), with conditions and caps.",
+    )
+    stages: list[RoleStage] = Field(
+        default_factory=list,
+        description="Stages of a staged role, in order; each signed off in the record (`stage_sign_offs`).",
+    )
+    decisions: list[DecisionDeadline] = Field(
+        default_factory=list,
+        description="Decisions the service owes a candidate before the start: within how long, and who decides.",
+    )
 
 
 class Progression(Strict):
@@ -72,7 +92,10 @@ class Policy(Strict):
     version: str = Field(min_length=1)
     effective_from: StrictDate
     effective_until: StrictDate | None = Field(default=None, description="The last day this version is in force.")
-    jurisdiction: Jurisdiction = "england-wales"
+    jurisdiction: Jurisdiction | Annotated[list[Jurisdiction], Field(min_length=1)] = Field(
+        default="england-wales",
+        description="Where the organisation works (one, or a list for several); it decides which criminal-record schemes apply.",
+    )
     source: str | None = Field(default=None, description="Where the rules come from (a written policy, a study).")
     description: str | None = None
     catalogue: dict[Slug, CatalogueEntry] = Field(default_factory=dict)
@@ -98,6 +121,10 @@ class Policy(Strict):
             if candidate.from_ == from_role and candidate.to == to_role:
                 return candidate
         return None
+
+    @property
+    def jurisdictions(self) -> list[Jurisdiction]:
+        return [self.jurisdiction] if isinstance(self.jurisdiction, str) else list(self.jurisdiction)
 
     def in_force(self, on: _dt.date) -> bool:
         return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)

@@ -96,6 +96,7 @@ def as_it_stood(record: Record, day: _dt.date) -> Record:
             "qualifications": [c for c in record.qualifications if c.completed_on <= day],
             "training": [c for c in record.training if c.completed_on <= day],
             "competencies": [c for c in record.competencies if c.signed_off_on <= day],
+            "stage_sign_offs": [s for s in record.stage_sign_offs if s.signed_off_on <= day],
             "references": _kept([_reference(r, day) for r in record.references]),
             "approvals": [a for a in record.approvals if a.approved_on <= day],
             "identity": record.identity if record.identity is not None and record.identity.seen_in_person_on <= day else None,

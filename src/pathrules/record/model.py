@@ -14,9 +14,10 @@ import json
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from pathrules.policy.fields import PlainValue, Slug, StrictDate
+from pathrules.record.vocabulary import ExperienceOf
 from pathrules.policy.requirements import Level, Scheme, TreatmentStatus
 
 
@@ -56,6 +57,10 @@ class DisclosureReview(RecordPart):
 class VettingCheck(RecordPart):
     scheme: Scheme
     level: Level
+    organisation: str | None = Field(
+        default=None,
+        description="The policy id of the organisation that applied for this check; empty means a certificate brought from elsewhere.",
+    )
     applied_on: StrictDate | None = None
     documents_verified: bool = False
     issued_on: StrictDate | None = Field(default=None, description="The certificate's issue date; set once the check has come back.")
@@ -73,6 +78,16 @@ class CompetencySignOff(RecordPart):
     level: int = Field(ge=1, le=10)
     signed_off_by: Slug
     signed_off_on: StrictDate
+
+
+class StageSignOff(RecordPart):
+    """A stage of a staged role signed off: which role and stage, by whom (their role), on what day."""
+
+    role: Slug
+    stage: Slug
+    signed_off_by: Slug
+    signed_off_on: StrictDate
+    name: str | None = None
 
 
 class Reference(RecordPart):
@@ -108,6 +123,71 @@ class RoleSpell(RecordPart):
         return self.started_on <= day and (self.ended_on is None or self.ended_on > day)
 
 
+class LivedExperience(RecordPart):
+    """Lived experience as recorded with the person: a criterion for some roles, not only a risk.
+
+    ``had: false`` records that the person does not have this experience, so a role that needs it is
+    closed rather than waiting for the record to be completed.
+    """
+
+    of: ExperienceOf
+    had: bool = True
+    structured_treatment: bool | None = Field(default=None, description="Whether it needed some form of structured treatment; empty when not yet asked.")
+    last_on: StrictDate | None = Field(default=None, description="When it was last part of the person's life (for how recent); empty when not recorded.")
+    recorded_on: StrictDate = Field(description="When this was recorded: before that day the record did not know it.")
+
+
+class Assessment(RecordPart):
+    """A recorded judgement (e.g. "stable and free from problematic use"): what, by whom, when, the outcome."""
+
+    assessment: Slug = Field(description="What was assessed, as the policy names it.")
+    by: Slug = Field(description="The assessor's role, e.g. service-manager.")
+    name: str | None = None
+    assessed_on: StrictDate
+    outcome: Literal["met", "not_met"]
+    note: str | None = None
+
+
+class Agreement(RecordPart):
+    """An agreement made with one person: what, with whom (a role), on what date, due when.
+
+    The due date is agreed with the person and lives here, never in the policy.
+    """
+
+    agreement: Slug = Field(description="What was agreed, as the policy names it, e.g. alcohol-free.")
+    agreed_with: Slug = Field(description="The role of the member of staff it was agreed with.")
+    name: str | None = None
+    agreed_on: StrictDate
+    due_on: StrictDate = Field(description="The mutually agreed date by which it is to be met.")
+    fulfilled_on: StrictDate | None = Field(default=None, description="The day it was recorded as met.")
+    note: str | None = None
+
+    @field_validator("due_on", "fulfilled_on")
+    @classmethod
+    def _not_before_agreed(cls, value: _dt.date | None, info: ValidationInfo) -> _dt.date | None:
+        agreed = info.data.get("agreed_on")
+        if value is not None and isinstance(agreed, _dt.date) and value < agreed:
+            raise ValueError(f"expected a date on or after `agreed_on` ({info.field_name} cannot come before the agreement)")
+        return value
+
+
+class ServiceUse(RecordPart):
+    """Where the person used services, so that a placement there can be barred (thesis §5.1, l.1140)."""
+
+    service: Slug
+    team: Slug | None = Field(default=None, description="The team within the service, where known.")
+    started_on: StrictDate | None = Field(default=None, description="When they began using it (entries dated after the decision's day are left out).")
+    until: StrictDate | None = Field(default=None, description="The last day as a service user there; empty means still using it.")
+
+
+class Lapse(RecordPart):
+    """A lapse while in a role, as the service recorded it, with the support conversation that followed."""
+
+    lapsed_on: StrictDate
+    support_held_on: StrictDate | None = Field(default=None, description="When the check-in or three-way meeting was held.")
+    note: str | None = None
+
+
 AttributeValue = PlainValue  # finite numbers in range, ISO dates, text kept as text
 
 
@@ -125,11 +205,17 @@ class Record(RecordPart):
     qualifications: list[Completion] = Field(default_factory=list)
     training: list[Completion] = Field(default_factory=list)
     competencies: list[CompetencySignOff] = Field(default_factory=list)
+    stage_sign_offs: list[StageSignOff] = Field(default_factory=list, description="Stages of staged roles signed off.")
     references: list[Reference] = Field(default_factory=list)
     approvals: list[Approval] = Field(default_factory=list)
     identity: IdentityCheck | None = None
     roles_held: list[RoleSpell] = Field(default_factory=list)
     supervision: list[StrictDate] = Field(default_factory=list, description="Dates of supervision sessions attended.")
+    lived_experience: list[LivedExperience] = Field(default_factory=list)
+    assessments: list[Assessment] = Field(default_factory=list)
+    agreements: list[Agreement] = Field(default_factory=list)
+    lapses: list[Lapse] = Field(default_factory=list, description="Lapses while in a role (a lapse is not an exit; see the `lapse` kind).")
+    services_used: list[ServiceUse] = Field(default_factory=list, description="Where the person was a service user (for placement bars).")
     attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
     notes: str | None = None
 

@@ -13,10 +13,11 @@ import hashlib
 import json
 import os
 import secrets
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pathrules.fork_safety import ForkSafeLock
 
 ROLES: dict[str, str] = {
     "coordinator": "check people and run spreadsheets of people",
@@ -65,7 +66,7 @@ class Accounts:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
         self._stamp: float | None = None
         self._accounts: dict[str, Account] = {}
         self._dummy_hash: str | None = None

@@ -50,6 +50,10 @@ def _treatment(req: Any) -> list[str]:
     return columns
 
 
+def _NO_COLUMNS(req: Any) -> list[str]:
+    return []
+
+
 KIND_COLUMNS: dict[str, Callable[[Any], list[str]]] = {
     "abstinence": _abstinence,
     "treatment": _treatment,
@@ -78,7 +82,7 @@ class FormField:
 def columns_for(policy: Policy, role_id: str) -> list[str]:
     """The CSV columns a role's requirements (entry, ongoing, activities, progressions into it) read."""
     role = policy.roles[role_id]
-    items = [*role.requires, *role.ongoing]
+    items = [*role.requires, *role.ongoing, *role.owes]  # what the service owes is read from the record too
     for activity in role.activities.values():
         items += activity.requires
     for progression in policy.progressions:
@@ -86,7 +90,8 @@ def columns_for(policy: Policy, role_id: str) -> list[str]:
             items += progression.requires
     wanted = set(ALWAYS)
     for requirement in policy.expand(items):
-        wanted.update(KIND_COLUMNS[requirement.kind](requirement))
+        # kinds with no spreadsheet column (lived experience, assessments, agreements, ...) are read from an uploaded record
+        wanted.update(KIND_COLUMNS.get(requirement.kind, _NO_COLUMNS)(requirement))
     return [c for c in COLUMNS if c in wanted]  # in the template's order
 
 

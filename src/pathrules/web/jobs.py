@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pathrules.fork_safety import ForkSafeLock
 from pathrules.batch.decide import result_row
 from pathrules.batch.inputs import InputRow, read_rows
 from pathrules.batch.outputs import csv_header, format_row
@@ -80,7 +81,7 @@ class Jobs:
     def __init__(self, library: Library) -> None:
         self.library = library
         self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
 
     def start(self, rows: list[InputRow], *, owner: str, filename: str, policy: str, role: str, as_of: _dt.date, from_role: str | None) -> Job:
         job = Job(uuid.uuid4().hex, owner, filename, policy, role, as_of, from_role, len(rows))

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pathrules.fork_safety import ForkSafeLock
 from pathrules.audit.store import AuditError, AuditStore
 from pathrules.decision import Decision, Outcome
 from pathrules.errors import EvaluationError
@@ -36,7 +37,7 @@ class Library:
         engine: EngineChoice = settings.engine if settings.engine in ("auto", "durable", "python") else "auto"  # type: ignore[assignment]
         self.evaluator = Evaluator(self.loaded, engine=engine)
         self._local = threading.local()
-        self._writing = threading.Lock()
+        self._writing = ForkSafeLock()
 
     # ---- policies ----------------------------------------------------------------------------
 

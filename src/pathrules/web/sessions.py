@@ -7,9 +7,10 @@ Signing in issues a new id (no session fixation); each session has its own CSRF 
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
+
+from pathrules.fork_safety import ForkSafeLock
 
 COOKIE = "pathrules_session"
 
@@ -26,7 +27,7 @@ class SessionStore:
     def __init__(self, idle_seconds: float) -> None:
         self.idle_seconds = idle_seconds
         self._sessions: dict[str, Session] = {}
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
 
     def get(self, session_id: str | None) -> Session | None:
         if not session_id:
