@@ -11,7 +11,7 @@ ratios measured in the same process, because these machines are shared and noisy
 
 Usage (peers need the optional extra: pip install -e '.[bench]'):
 
-    .venv/bin/python bench/run.py                      # the figures in bench/README.md
+    .venv/bin/python bench/run.py                      # the figures in bench/README.md (medians of interleaved rounds)
     .venv/bin/python bench/run.py --memory-evaluations 1000000
 """
 
@@ -36,7 +36,7 @@ import peers  # noqa: E402
 import thesis  # noqa: E402
 from thesis import AS_OF, ROLE  # noqa: E402
 
-POLICY = ROOT / "policies" / "thesis-appendix-organisation.yaml"
+POLICY = ROOT / "bench" / "thesis-policy.yaml"  # the policy of issue 14's figures, fixed (see its header)
 
 
 def rss_mib() -> float:
@@ -44,16 +44,27 @@ def rss_mib() -> float:
         return int(statm.read().split()[1]) * 4096 / 1048576
 
 
-def rate(fn: Callable[[Any], Any], records: list[Any], rounds: int) -> float:
-    """Evaluations per second: the best of ``rounds`` passes over the records (the least disturbed)."""
-    best = float("inf")
+def seconds(fn: Callable[[Any], Any], records: list[Any]) -> float:
+    """Wall seconds of one pass of ``fn`` over the records."""
+    gc.collect()
+    start = time.perf_counter()
+    for record in records:
+        fn(record)
+    return time.perf_counter() - start
+
+
+def interleaved(fns: dict[str, Callable[[Any], Any]], records: dict[str, list[Any]], rounds: int) -> list[dict[str, float]]:
+    """Evaluations per second of every contender in each round; each round runs every contender once,
+    in turn, so a ratio taken within a round compares contenders under the same load."""
+    out = []
     for _ in range(rounds):
-        gc.collect()
-        start = time.perf_counter()
-        for record in records:
-            fn(record)
-        best = min(best, time.perf_counter() - start)
-    return len(records) / best
+        out.append({name: len(records[name]) / seconds(fn, records[name]) for name, fn in fns.items()})
+    return out
+
+
+def median_ratio(per_round: list[dict[str, float]], top: str, bottom: str) -> float:
+    """The median over rounds of ``top``'s rate over ``bottom``'s, each ratio within one round."""
+    return statistics.median(r[top] / r[bottom] for r in per_round)
 
 
 def contenders(evaluators: dict[str, pathrules.Evaluator]) -> dict[str, Callable[[pathrules.Record], Any]]:
@@ -85,14 +96,18 @@ def agree(found: dict[str, Callable[[pathrules.Record], Any]], reference: str, r
 
 
 def large_record_cost(evaluators: dict[str, pathrules.Evaluator], rounds: int) -> dict[str, float]:
-    """Seconds per evaluation of a record with 1,000 training entries over a typical one (same records otherwise)."""
+    """Time per evaluation of a record with 1,000 training entries over a typical one (same records
+    otherwise), decisions read as JSON; the median of interleaved rounds."""
     typical = thesis.make_records(200, seed=3)
     large = thesis.make_records(200, seed=3, extra_training=1000)
-    out = {}
+    fns: dict[str, Callable[[Any], Any]] = {}
+    inputs: dict[str, list[Any]] = {}
     for name, evaluator in evaluators.items():
         full = lambda r, ev=evaluator: pathrules.to_json(ev.evaluate(r, ROLE, as_of=AS_OF))  # noqa: E731 - read as a caller does
-        out[name] = rate(full, typical, rounds) / rate(full, large, rounds)
-    return out
+        fns[f"{name} typical"], inputs[f"{name} typical"] = full, typical
+        fns[f"{name} large"], inputs[f"{name} large"] = full, large
+    per_round = interleaved(fns, inputs, rounds)
+    return {name: median_ratio(per_round, f"{name} typical", f"{name} large") for name in evaluators}
 
 
 def check_wall(runs: int) -> tuple[float, float]:
@@ -127,7 +142,7 @@ def memory(evaluators: dict[str, pathrules.Evaluator], records: list[pathrules.R
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000, help="generated records, each evaluated once per round")
-    parser.add_argument("--rounds", type=int, default=3, help="passes per contender; the best is kept")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (every contender once per round); medians are reported")
     parser.add_argument("--check-runs", type=int, default=20, help="runs of `pathrules check` and of the import")
     parser.add_argument("--memory-evaluations", type=int, default=200_000, help="evaluations per engine for the RSS run (0 skips it)")
     args = parser.parse_args()
@@ -138,23 +153,29 @@ def main() -> None:
         "pathrules durable-rules, full decision": pathrules.Evaluator(policy, engine="durable"),
     }
     records = thesis.make_records(args.records)
-    print(f"python {sys.version.split()[0]}, policy {policy.id} role {ROLE}, {len(records):,} generated records, best of {args.rounds} rounds")
+    print(f"python {sys.version.split()[0]}, policy {policy.id} role {ROLE}, {len(records):,} generated records, {args.rounds} interleaved rounds")
     found = contenders(evaluators)
     agree(found, "pathrules python engine, full decision", records)
 
-    rates = {name: rate(fn, records, args.rounds) for name, fn in found.items()}
-    base = rates["hand-written python"]
-    print(f"\n{'contender':<40} {'evaluations/s':>14} {'vs hand-written':>16}")
+    per_round = interleaved(found, {name: records for name in found}, args.rounds)
+    rates = {name: statistics.median(r[name] for r in per_round) for name in found}
+    base = "hand-written python"
+    print(f"\n{'contender':<40} {'evaluations/s':>14} {'vs hand-written':>16}   (medians of {args.rounds} interleaved rounds)")
     for name, value in rates.items():
-        print(f"{name:<40} {value:>14,.0f} {value / base:>15.3f}x")
+        print(f"{name:<40} {value:>14,.0f} {median_ratio(per_round, name, base):>15.3f}x")
 
     python_name, durable_name = list(evaluators)
-    print("\ntargets:")
+    print("\ntargets (each ratio taken within a round; the median over rounds, with the range):")
+
+    def line(label: str, top: str, bottom: str, target: str) -> None:
+        ratios = [r[top] / r[bottom] for r in per_round]
+        print(f"  {label:<58} {statistics.median(ratios):6.2f}x   [{min(ratios):.2f}-{max(ratios):.2f}]  (target {target})")
+
     if "zen-engine, no trace" in rates:
-        print(f"  python engine / zen-engine no trace        {rates[python_name] / rates['zen-engine, no trace']:6.2f}x   (target >= 1.5)")
-    print(f"  durable engine / bare durable per record   {rates[durable_name] / rates['bare durable, fact per record']:6.2f}x   (target >= 0.67)")
+        line("python engine / zen-engine no trace", python_name, "zen-engine, no trace", ">= 1.5")
+    line("durable engine / bare durable per record", durable_name, "bare durable, fact per record", ">= 0.67")
     for name, ratio in large_record_cost(evaluators, args.rounds).items():
-        print(f"  1,000 training entries / typical, {name.split(',')[0]:<22} {ratio:6.2f}x   (target <= 3)")
+        print(f"  {'1,000 training entries / typical, ' + name.split(',')[0]:<58} {ratio:6.2f}x   (target <= 3)")
     check, imports = check_wall(args.check_runs)
     print(f"  pathrules check {check * 1000:.0f} ms / import pydantic, yaml {imports * 1000:.0f} ms  {check / imports:6.2f}x   (target <= 2.5; medians of {args.check_runs})")
     if args.memory_evaluations:

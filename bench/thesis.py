@@ -1,4 +1,4 @@
-"""The benchmark's workload: the thesis policy's peer-mentor role over generated records.
+"""The benchmark's workload: the thesis policy's peer-mentor role (bench/thesis-policy.yaml) over generated records.
 
 Every contender gets the same facts (``derive``: plain Python over the record, the least any
 integration must do), decides each requirement's status from them, and the outcome follows from the

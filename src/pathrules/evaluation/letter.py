@@ -76,11 +76,15 @@ class Plain:
     def __init__(self, policy: Policy, record: Record | None = None) -> None:
         self.titles = id_titles(policy, record)
         self._pattern = _pattern(tuple(sorted((k for k in self.titles if ("-" in k or "_" in k) and k != self.titles[k]), key=len, reverse=True)))
+        self._done: dict[str, str] = {}  # texts already turned, for this evaluation (reasons recur in the letter)
 
     def __call__(self, text: str) -> str:
-        if self._pattern is not None:
-            text = self._pattern.sub(lambda m: self.titles[m.group(1)], text)
-        return text
+        if self._pattern is None:
+            return text
+        done = self._done.get(text)
+        if done is None:
+            done = self._done[text] = self._pattern.sub(lambda m: self.titles[m.group(1)], text)
+        return done
 
 
 @functools.lru_cache(maxsize=256)

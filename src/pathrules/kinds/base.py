@@ -28,6 +28,7 @@ that holds, else not met. Explanations and dates come from the Python side.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Mapping
@@ -256,6 +257,12 @@ def flag(value: bool) -> int:
 
 def long_date(day: _dt.date) -> str:
     """`31 January 2026`: dates as people read them."""
+    return _long_date(day)
+
+
+@functools.lru_cache(maxsize=8192)
+def _long_date(day: _dt.date) -> str:
+    """Cached: a decision writes a dozen dates, mostly the same few days, and ``strftime`` is slow."""
     return f"{day.day} {day.strftime('%B %Y')}"
 
 
