@@ -1,18 +1,26 @@
-"""Benchmark: hand-written Python, bare durable-rules, and pathrules on both engines, in one process.
+"""Benchmark: pathrules on both engines against its peers, in one run, as ratios.
 
-Not a test. Prints evaluations per second for each arm, the ratios against the hand-written baseline
-(run in the same process, because these machines are noisy), and resident memory sampled through
-each arm so that a leak shows as growth. Usage:
+Not a test. Every contender decides the thesis policy's peer-mentor role over the same generated
+records (bench/thesis.py) and must agree with pathrules on every requirement's status and on the
+outcome for every record before it is timed. Figures are printed as evaluations per second and as
+ratios measured in the same process, because these machines are shared and noisy. Then:
 
-    .venv/bin/python bench/run.py --evaluations 1000000
+* the cost of a record with 1,000 training entries against a typical one, on both engines;
+* `pathrules check` wall time against `python -c "import pydantic, yaml"` (repeated runs, median);
+* resident memory (RSS) over a long run of evaluations on both engines.
+
+Usage (peers need the optional extra: pip install -e '.[bench]'):
+
+    .venv/bin/python bench/run.py                      # the figures in bench/README.md (medians of interleaved rounds)
+    .venv/bin/python bench/run.py --memory-evaluations 1000000
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import itertools
-import random
+import gc
+import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -21,138 +29,158 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import pathrules  # noqa: E402
-from pathrules.durations import elapsed  # noqa: E402
+import peers  # noqa: E402
+import thesis  # noqa: E402
+from thesis import AS_OF, ROLE  # noqa: E402
 
-AS_OF = dt.date(2026, 11, 23)
-POLICY = ROOT / "policies" / "howard-league-service-b.yaml"
+POLICY = ROOT / "bench" / "thesis-policy.yaml"  # the policy of issue 14's figures, fixed (see its header)
 
 
 def rss_mib() -> float:
     with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * 4096 / 1048576
+        return int(statm.read().split()[1]) * 4096 / 1048576
 
 
-def make_records(count: int, seed: int = 7) -> list[pathrules.Record]:
-    rng = random.Random(seed)
-    day = lambda span: AS_OF - dt.timedelta(days=rng.randint(0, span))  # noqa: E731
+def seconds(fn: Callable[[Any], Any], records: list[Any]) -> float:
+    """Wall seconds of one pass of ``fn`` over the records."""
+    gc.collect()
+    start = time.perf_counter()
+    for record in records:
+        fn(record)
+    return time.perf_counter() - start
+
+
+def interleaved(fns: dict[str, Callable[[Any], Any]], records: dict[str, list[Any]], rounds: int) -> list[dict[str, float]]:
+    """Evaluations per second of every contender in each round; each round runs every contender once,
+    in turn, so a ratio taken within a round compares contenders under the same load."""
     out = []
-    for i in range(count):
-        data: dict[str, Any] = {
-            "person": f"p{i}",
-            "date_of_birth": dt.date(rng.randint(1960, 2010), rng.randint(1, 12), rng.randint(1, 28)),
-            "substance_use": [{"substance": "illicit-drugs", "last_use": day(200)}, {"substance": "alcohol", "last_use": day(100)}],
-            "vetting": [{"scheme": "dbs", "level": rng.choice(["basic", "standard", "enhanced"]), "applied_on": day(60), "documents_verified": rng.random() < 0.8}],
-            "references": [{"requested_on": day(60), "received_on": day(30) if rng.random() < 0.7 else None}],
-        }
-        out.append(pathrules.load_record(data))
+    for _ in range(rounds):
+        out.append({name: len(records[name]) / seconds(fn, records[name]) for name, fn in fns.items()})
     return out
 
 
-# ---- arm 1: the same five checks, hand-written -------------------------------------------------
+def median_ratio(per_round: list[dict[str, float]], top: str, bottom: str) -> float:
+    """The median over rounds of ``top``'s rate over ``bottom``'s, each ratio within one round."""
+    return statistics.median(r[top] / r[bottom] for r in per_round)
 
 
-def hand_written(record: pathrules.Record) -> tuple[bool, ...]:
-    def last(substance: str) -> dt.date | None:
-        dates = [u.last_use for u in record.substance_use if u.substance == substance and u.last_use <= AS_OF]
-        return max(dates) if dates else None
-
-    drugs, alcohol = last("illicit-drugs"), last("alcohol")
-    free = drugs is not None and elapsed(drugs, AS_OF, "days") >= 30
-    alcohol_free = alcohol is not None and elapsed(alcohol, AS_OF, "weeks") >= 4
-    adult = record.date_of_birth is not None and elapsed(record.date_of_birth, AS_OF, "years") >= 18
-    levels = {"basic": 1, "standard": 2, "enhanced": 3, "enhanced_barred": 4}
-    dbs = any(c.scheme == "dbs" and levels[c.level] >= 2 and c.applied_on and c.applied_on <= AS_OF and c.documents_verified for c in record.vetting)
-    refs = sum(1 for r in record.references if r.received_on and r.received_on <= AS_OF) >= 1
-    return free, alcohol_free, adult, dbs, refs
-
-
-# ---- arm 2: bare durable-rules with the same rules, facts derived by hand -------------------------
-
-
-def bare_durable() -> Callable[[pathrules.Record], int]:
-    from durable import engine
-
-    class Quiet(engine.Host):  # type: ignore[misc]
-        def _run(self) -> None:
-            return None
-
-    fired: list[str] = []
-    act = lambda name: (lambda c: fired.append(name))  # noqa: E731
-    rules = {
-        "free": {"all": [{"m": {"$and": [{"q": "free"}, {"$gte": {"days": 30}}]}}], "run": act("free")},
-        "alcohol": {"all": [{"m": {"$and": [{"q": "alcohol"}, {"$gte": {"weeks": 4}}]}}], "run": act("alcohol")},
-        "adult": {"all": [{"m": {"$and": [{"q": "adult"}, {"$gte": {"years": 18}}]}}], "run": act("adult")},
-        "dbs": {"all": [{"m": {"$and": [{"q": "dbs"}, {"applied": 1}]}}], "run": act("dbs")},
-        "refs": {"all": [{"m": {"$and": [{"q": "refs"}, {"$gte": {"count": 1}}]}}], "run": act("refs")},
-        "seen": {"all": [{"m": {"$ex": {"q": 1}}}], "run": act("seen")},
-    }
-    host = Quiet()
-    host.register_rulesets({"bench_bare": rules})
-    sessions = itertools.count(1)
-
-    def run(record: pathrules.Record) -> int:
-        free, alcohol_free, adult, dbs, refs = hand_written(record)  # the same derivations, then the engine decides
-        sid = str(next(sessions))
-        facts = [
-            {"sid": sid, "q": "free", "days": 30 if free else 0},
-            {"sid": sid, "q": "alcohol", "weeks": 4 if alcohol_free else 0},
-            {"sid": sid, "q": "adult", "years": 18 if adult else 0},
-            {"sid": sid, "q": "dbs", "applied": int(dbs)},
-            {"sid": sid, "q": "refs", "count": int(refs)},
-        ]
-        fired.clear()
-        try:
-            host.assert_facts("bench_bare", facts)
-        finally:
-            host.delete_state("bench_bare", sid)
-        return len(fired)
-
-    return run
+def contenders(evaluators: dict[str, pathrules.Evaluator]) -> dict[str, Callable[[pathrules.Record], Any]]:
+    found: dict[str, Callable[[pathrules.Record], Any]] = {"hand-written python": thesis.hand_written}
+    try:
+        found["zen-engine, no trace"] = peers.zen_contender()
+        found["zen-engine, trace"] = peers.zen_contender(trace=True)
+    except ImportError:
+        print("zen-engine is not installed (pip install -e '.[bench]'): skipped")
+    try:
+        found["rule-engine"] = peers.rule_engine_contender()
+    except ImportError:
+        print("rule-engine is not installed (pip install -e '.[bench]'): skipped")
+    found["bare durable, fact per record"] = peers.durable_contender(per_requirement=False)
+    found["bare durable, fact per requirement"] = peers.durable_contender(per_requirement=True)
+    for name, evaluator in evaluators.items():
+        found[name] = (lambda ev: lambda r: thesis.of_decision(ev.evaluate(r, ROLE, as_of=AS_OF)))(evaluator)
+    return found
 
 
-def measure(name: str, fn: Callable[[pathrules.Record], Any], records: list[pathrules.Record], count: int) -> tuple[float, list[float]]:
-    samples = []
-    step = max(1, count // 10)
-    start = time.perf_counter()
-    for i in range(count):
-        fn(records[i % len(records)])
-        if i % step == 0:
-            samples.append(rss_mib())
-    seconds = time.perf_counter() - start
-    samples.append(rss_mib())
-    rate = count / seconds
-    print(f"{name:<28} {count:>9,} evals in {seconds:8.1f} s  {rate:>10,.0f}/s   RSS MiB {samples[0]:.0f} -> {max(samples):.0f} (end {samples[-1]:.0f})", flush=True)
-    return rate, samples
+def agree(found: dict[str, Callable[[pathrules.Record], Any]], reference: str, records: list[pathrules.Record]) -> None:
+    """Every contender gives every requirement's status and the outcome that pathrules gives."""
+    expected = [found[reference](r) for r in records]
+    for name, fn in found.items():
+        wrong = sum(1 for r, want in zip(records, expected) if fn(r) != want)
+        if wrong:
+            raise SystemExit(f"{name} disagrees with {reference} on {wrong} of {len(records)} records")
+    print(f"all {len(found)} contenders agree on every status and outcome of {len(records):,} records")
+
+
+def large_record_cost(evaluators: dict[str, pathrules.Evaluator], rounds: int) -> dict[str, float]:
+    """Time per evaluation of a record with 1,000 training entries over a typical one (same records
+    otherwise), decisions read as JSON; the median of interleaved rounds."""
+    typical = thesis.make_records(200, seed=3)
+    large = thesis.make_records(200, seed=3, extra_training=1000)
+    fns: dict[str, Callable[[Any], Any]] = {}
+    inputs: dict[str, list[Any]] = {}
+    for name, evaluator in evaluators.items():
+        full = lambda r, ev=evaluator: pathrules.to_json(ev.evaluate(r, ROLE, as_of=AS_OF))  # noqa: E731 - read as a caller does
+        fns[f"{name} typical"], inputs[f"{name} typical"] = full, typical
+        fns[f"{name} large"], inputs[f"{name} large"] = full, large
+    per_round = interleaved(fns, inputs, rounds)
+    return {name: median_ratio(per_round, f"{name} typical", f"{name} large") for name in evaluators}
+
+
+def check_wall(runs: int) -> tuple[float, float]:
+    """Median wall seconds of `pathrules check` and of importing pydantic and PyYAML, alternated."""
+    python = sys.executable
+    check = [python, "-m", "pathrules.cli.main", "check", "--policy", str(POLICY), "--role", ROLE, "--as-of", AS_OF.isoformat(), str(ROOT / "examples" / "amira.yaml")]
+    imports = [python, "-c", "import pydantic, yaml"]
+    times: dict[int, list[float]] = {0: [], 1: []}
+    for _ in range(runs):
+        for slot, command in enumerate((check, imports)):
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, check=False)
+            times[slot].append(time.perf_counter() - start)
+            if done.returncode not in (0, 20, 21, 22, 23, 24):
+                raise SystemExit(f"{command} failed: {done.stderr.decode()}")
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def memory(evaluators: dict[str, pathrules.Evaluator], records: list[pathrules.Record], count: int) -> None:
+    for name, evaluator in evaluators.items():
+        samples = []
+        step = max(1, count // 10)
+        start = time.perf_counter()
+        for i in range(count):
+            pathrules.to_json(evaluator.evaluate(records[i % len(records)], ROLE, as_of=AS_OF))
+            if i % step == 0:
+                samples.append(rss_mib())
+        samples.append(rss_mib())
+        print(f"  {name:<38} {count:>9,} evaluations in {time.perf_counter() - start:7.1f} s   RSS MiB {samples[1]:.1f} -> {samples[-1]:.1f} (max {max(samples):.1f})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--evaluations", type=int, default=1_000_000, help="evaluations per arm")
-    parser.add_argument("--records", type=int, default=5000, help="distinct generated records, cycled")
+    parser.add_argument("--records", type=int, default=10_000, help="generated records, each evaluated once per round")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (every contender once per round); medians are reported")
+    parser.add_argument("--check-runs", type=int, default=20, help="runs of `pathrules check` and of the import")
+    parser.add_argument("--memory-evaluations", type=int, default=200_000, help="evaluations per engine for the RSS run (0 skips it)")
     args = parser.parse_args()
+
     policy = pathrules.load_policy(POLICY)
-    records = make_records(args.records)
-    python_engine = pathrules.Evaluator(policy, engine="python")
-    durable_engine = pathrules.Evaluator(policy, engine="durable")
-    # the arms must agree before they are timed
-    for record in records[:500]:
-        a, b = python_engine.evaluate(record, "peer-mentor", as_of=AS_OF), durable_engine.evaluate(record, "peer-mentor", as_of=AS_OF)
-        assert a.comparable() == b.comparable()
-    print(f"python {sys.version.split()[0]}, {args.evaluations:,} evaluations per arm over {len(records):,} generated records, policy {policy.id}")
-    rates = {}
-    rates["hand-written python"], _ = measure("hand-written python", hand_written, records, args.evaluations)
-    rates["bare durable-rules"], _ = measure("bare durable-rules", bare_durable(), records, args.evaluations)
-    rates["pathrules (python engine)"], _ = measure("pathrules (python engine)", lambda r: python_engine.evaluate(r, "peer-mentor", as_of=AS_OF), records, args.evaluations)
-    rates["pathrules (durable-rules)"], _ = measure("pathrules (durable-rules)", lambda r: durable_engine.evaluate(r, "peer-mentor", as_of=AS_OF), records, args.evaluations)
-    base = rates["hand-written python"]
-    print("\nratios against hand-written python (same process):")
-    for name, rate in rates.items():
-        print(f"  {name:<28} {rate / base:8.4f}x")
-    print(f"  pathrules durable / bare durable  {rates['pathrules (durable-rules)'] / rates['bare durable-rules']:8.4f}x")
-    print(f"  pathrules durable / pathrules python  {rates['pathrules (durable-rules)'] / rates['pathrules (python engine)']:8.4f}x")
+    evaluators = {
+        "pathrules python engine, full decision": pathrules.Evaluator(policy, engine="python"),
+        "pathrules durable-rules, full decision": pathrules.Evaluator(policy, engine="durable"),
+    }
+    records = thesis.make_records(args.records)
+    print(f"python {sys.version.split()[0]}, policy {policy.id} role {ROLE}, {len(records):,} generated records, {args.rounds} interleaved rounds")
+    found = contenders(evaluators)
+    agree(found, "pathrules python engine, full decision", records)
+
+    per_round = interleaved(found, {name: records for name in found}, args.rounds)
+    rates = {name: statistics.median(r[name] for r in per_round) for name in found}
+    base = "hand-written python"
+    print(f"\n{'contender':<40} {'evaluations/s':>14} {'vs hand-written':>16}   (medians of {args.rounds} interleaved rounds)")
+    for name, value in rates.items():
+        print(f"{name:<40} {value:>14,.0f} {median_ratio(per_round, name, base):>15.3f}x")
+
+    python_name, durable_name = list(evaluators)
+    print("\ntargets (each ratio taken within a round; the median over rounds, with the range):")
+
+    def line(label: str, top: str, bottom: str, target: str) -> None:
+        ratios = [r[top] / r[bottom] for r in per_round]
+        print(f"  {label:<58} {statistics.median(ratios):6.2f}x   [{min(ratios):.2f}-{max(ratios):.2f}]  (target {target})")
+
+    if "zen-engine, no trace" in rates:
+        line("python engine / zen-engine no trace", python_name, "zen-engine, no trace", ">= 1.5")
+    line("durable engine / bare durable per record", durable_name, "bare durable, fact per record", ">= 0.67")
+    for name, ratio in large_record_cost(evaluators, args.rounds).items():
+        print(f"  {'1,000 training entries / typical, ' + name.split(',')[0]:<58} {ratio:6.2f}x   (target <= 3)")
+    check, imports = check_wall(args.check_runs)
+    print(f"  pathrules check {check * 1000:.0f} ms / import pydantic, yaml {imports * 1000:.0f} ms  {check / imports:6.2f}x   (target <= 2.5; medians of {args.check_runs})")
+    if args.memory_evaluations:
+        print("\nmemory (to_json of every decision):")
+        memory(evaluators, records, args.memory_evaluations)
 
 
 if __name__ == "__main__":

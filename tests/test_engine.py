@@ -16,8 +16,8 @@ import pathrules
 from conftest import AS_OF, DURABLE, EXAMPLES, POLICIES, example, needs_durable
 from example_counts import examples
 from pathrules.cli.main import run
-from pathrules.engine.durable_engine import MAX_RULES, DurableEngine, compile_condition, ruleset_definition
-from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Condition, FactType, Not, holds
+from pathrules.engine.durable_engine import MAX_RULES, DurableEngine, chunks, compile_condition, ruleset_definition
+from pathrules.engine.ir import FALSE, TRUE, All, Any_, Cmp, Condition, FactType, Not, compile_holds, holds
 from pathrules.engine.program import Check, Program, PythonEngine
 from pathrules.errors import EngineError
 from strategies import form_programs
@@ -330,3 +330,33 @@ def test_compiled_rulesets_are_bounded_and_their_memory_released(monkeypatch: py
         assert engine.run(program(n), {f"r{k}": {"x": 3} for k in range(30)})["r3"] == frozenset({"met"})
     assert _resident_megabytes() - settled < 25
     assert len(DurableEngine._registered) == 4
+
+
+@FORM_SETTINGS
+@given(form_programs())
+def test_compiled_conditions_mean_what_the_oracle_means(case: tuple[dict[str, FactType], Condition, dict[str, Any]]) -> None:
+    """The Python engine runs conditions compiled once per target; they must mean what ``holds`` means."""
+    _, condition, facts = case
+    assert compile_holds(condition)(facts) == holds(condition, facts)
+
+
+@needs_durable
+def test_requirements_share_engine_facts_up_to_the_property_limit_and_still_agree() -> None:
+    """durable-rules gets one fact per chunk of requirements; chunks split where a fact would grow too wide."""
+    wide = tuple((f"x{j}", "integer") for j in range(90))
+    checks = tuple(Check(f"r{i}", (("met", Cmp("x0", ">=", i)), ("pending", Cmp("x89", "==", 1))), wide) for i in range(5))  # type: ignore[misc]
+    program = Program("pathrules_test_chunks", checks)
+    assert chunks(program) == ((0, 1), (2, 3), (4,))
+    facts = {f"r{i}": {f"x{j}": (i + j) % 3 for j in range(90)} for i in range(5)}
+    assert DurableEngine().run(program, facts) == PythonEngine().run(program, facts)
+    assert DurableEngine().run(program, facts) != {check.key: frozenset() for check in checks}
+
+
+@needs_durable
+def test_a_fact_never_carries_more_rules_than_durable_rules_can_match() -> None:
+    """Past 64 rules matching one fact durable-rules fails (error 303): chunks stay below it."""
+    checks = tuple(Check(f"r{i}", (("met", Cmp("x", ">=", 0)), ("pending", Cmp("x", "==", 1))), (("x", "integer"),)) for i in range(60))
+    program = Program("pathrules_test_many_rules", checks)
+    assert all(sum(len(checks[i].conditions) for i in chunk) < 64 for chunk in chunks(program))
+    facts = {f"r{i}": {"x": 1} for i in range(60)}
+    assert DurableEngine().run(program, facts) == PythonEngine().run(program, facts) == {f"r{i}": frozenset({"met", "pending"}) for i in range(60)}

@@ -232,3 +232,14 @@ def test_csv_date_cells_are_iso_dates_only(tmp_path: Path, cell: str) -> None:
     source.write_text(f"person,last_use_alcohol\nx,{cell}\n")
     [row] = read_rows(source)
     assert row.data is None and row.error == "column `last_use_alcohol`: expected a date like 2026-01-31"
+
+
+def test_a_records_digest_is_kept_per_record_but_never_carried_into_a_changed_copy() -> None:
+    import pathrules
+
+    data = {"person": "p1", "training": [{"id": "a", "completed_on": "2026-01-01"}]}
+    record = pathrules.load_record(dict(data))
+    assert record.digest == record.digest == pathrules.load_record(dict(data)).digest
+    changed = record.model_copy(update={"person": "p2"})
+    assert changed.digest == pathrules.load_record({**data, "person": "p2"}).digest != record.digest
+    assert record == pathrules.load_record(dict(data))  # the cached digest is not part of equality

@@ -18,7 +18,7 @@ Outcome precedence, when requirements point different ways (worst first)::
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +30,39 @@ __all__ = ["OUTCOME_ORDER", "Outcome", "Status", "Stage", "rank", "worse"]  # an
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def assembled(cls, fields: dict[str, Any]) -> Self:
+        """An instance from parts pathrules has already checked, without validation; a field not
+        given takes its default (a field with no default must be given).
+
+        The evaluator builds thousands of these a second from typed parts, so it skips pydantic's
+        validation (and ``model_construct``, slower still in Python); what it builds is validated at
+        the boundary instead: tests/test_decision_contract.py reads every shipped decision back through
+        ``Decision.model_validate_json``. Callers outside pathrules use the ordinary constructor."""
+        given = set(fields)
+        if len(fields) != len(cls.__pydantic_fields__):
+            unknown = given - set(cls.__pydantic_fields__)
+            if unknown:
+                raise TypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
+            ordered: dict[str, Any] = {}  # in declaration order: pydantic writes JSON in the order of __dict__
+            for name, info in cls.__pydantic_fields__.items():
+                if name in fields:
+                    ordered[name] = fields[name]
+                elif info.is_required():
+                    raise TypeError(f"{cls.__name__} needs `{name}`")
+                elif info.default_factory is not None:
+                    ordered[name] = info.default_factory()  # type: ignore[call-arg]
+                else:
+                    ordered[name] = info.default
+            fields = ordered
+        made = cls.__new__(cls)
+        setter = object.__setattr__
+        setter(made, "__dict__", fields)
+        setter(made, "__pydantic_fields_set__", given)
+        setter(made, "__pydantic_extra__", None)
+        setter(made, "__pydantic_private__", None)
+        return made
 
 
 class Evidence(_Frozen):

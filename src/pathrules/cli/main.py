@@ -55,7 +55,8 @@ class _UsageError(Exception):
     pass
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``'s command (only its module is imported), or for every command."""
     from pathrules.cli import commands
 
     parser = _Parser(
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pathrules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.register(sub)
+    commands.register(sub, argv)
     return parser
 
 
@@ -74,7 +75,7 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     from pathrules.cli.output import terminal_safe
 
     stdout, stderr = terminal_safe(stdout), terminal_safe(stderr)  # no escape sequence from input reaches a terminal
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         with contextlib.redirect_stdout(stdout):  # --help and --version print to our stdout
             args = parser.parse_args(list(argv))

@@ -43,6 +43,7 @@ from pathrules.errors import EngineError
 
 MAX_RULES = 400
 MAX_FACT_PROPERTIES = 200
+MAX_RULES_PER_FACT = 48  # rules that may match one fact, catch-all included; durable-rules fails past 64
 MAX_RULESETS = 64  # compiled targets kept at once; each holds about half a megabyte inside durable-rules
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
@@ -77,19 +78,19 @@ def engine_value(value: FactValue) -> FactValue:
     return value
 
 
-def compile_condition(condition: Condition) -> dict[str, Any] | None:
-    """durable-rules' JSON form of a condition, or None when it can never hold."""
-    return _compile(push_not(condition))
+def compile_condition(condition: Condition, prefix: str = "f_") -> dict[str, Any] | None:
+    """durable-rules' JSON form of a condition (facts named ``prefix + fact``), or None when it can never hold."""
+    return _compile(push_not(condition), prefix)
 
 
-def _compile(condition: Condition) -> dict[str, Any] | None:
+def _compile(condition: Condition, prefix: str) -> dict[str, Any] | None:
     if isinstance(condition, Cmp):
-        name, value = "f_" + condition.fact, engine_value(condition.value)
+        name, value = prefix + condition.fact, engine_value(condition.value)
         if condition.op == "==":
             return {name: value}
         return {_OPS[condition.op]: {name: value}}
     assert not isinstance(condition, Not)  # removed by push_not
-    parts = [_compile(item) for item in condition.items]
+    parts = [_compile(item, prefix) for item in condition.items]
     if isinstance(condition, AllCond):
         if any(p is None for p in parts):
             return None
@@ -105,17 +106,40 @@ def _compile(condition: Condition) -> dict[str, Any] | None:
     return live[0] if len(live) == 1 else {"$or": live}
 
 
+def chunks(program: Program) -> tuple[tuple[int, ...], ...]:
+    """The checks' indexes grouped into facts: as many checks per fact as ``MAX_FACT_PROPERTIES`` and
+    ``MAX_RULES_PER_FACT`` allow (durable-rules fails with error 303 past 64 rules matching one fact).
+
+    durable-rules fires the catch-all rule once per fact, each firing a call through Python and JSON,
+    so one fact per requirement cost about twice what one fact per record does (bench/README.md).
+    A check's facts are named ``c<index>_<fact>`` inside its chunk's fact.
+    """
+    groups: list[list[int]] = []
+    size = rules = 0
+    for index, check in enumerate(program.checks):
+        width, labels = len(check.facts), len(check.conditions)
+        if not groups or size + width > MAX_FACT_PROPERTIES or rules + labels > MAX_RULES_PER_FACT:
+            groups.append([])
+            size, rules = 1, 1  # the chunk's own key `q`; the catch-all rule
+        groups[-1].append(index)
+        size += width
+        rules += labels
+    return tuple(tuple(group) for group in groups)
+
+
 def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[Any], None]]) -> dict[str, Any]:
     """The ruleset for a program; ``action(key, label)`` makes the callback that records a firing."""
     rules: dict[str, Any] = {}
-    for index, check in enumerate(program.checks):
-        for label, condition in check.conditions:
-            compiled = compile_condition(condition)
-            if compiled is None:
-                continue
-            matcher: dict[str, Any] = {"q": check.key}
-            body = matcher if compiled == {} else {"$and": [matcher, compiled]}
-            rules[f"c{index}_{label}"] = {"all": [{"m": body}], "run": action(check.key, label)}
+    for chunk, indexes in enumerate(chunks(program)):
+        for index in indexes:
+            check = program.checks[index]
+            for label, condition in check.conditions:
+                compiled = compile_condition(condition, f"c{index}_")
+                if compiled is None:
+                    continue
+                matcher: dict[str, Any] = {"q": f"k{chunk}"}
+                body = matcher if compiled == {} else {"$and": [matcher, compiled]}
+                rules[f"c{index}_{label}"] = {"all": [{"m": body}], "run": action(check.key, label)}
     rules["pathrules_seen"] = {"all": [{"m": {"$ex": {"q": 1}}}], "run": action("", "seen")}
     if len(rules) > MAX_RULES:
         raise EngineError(
@@ -160,10 +184,22 @@ class DurableEngine:
         if _durable_engine is None:
             raise EngineError(IMPORT_ERROR or "durable-rules is unavailable")
 
+    _layouts: ClassVar[dict[int, tuple[Program, tuple[tuple[int, ...], ...]]]] = {}
+
+    @classmethod
+    def _chunks(cls, program: Program) -> tuple[tuple[int, ...], ...]:
+        """``chunks(program)``, kept per program object (a compiled target's program lives as long as it)."""
+        known = cls._layouts.get(id(program))
+        if known is None or known[0] is not program:
+            if len(cls._layouts) > 4 * MAX_RULESETS:
+                cls._layouts.clear()
+            known = cls._layouts[id(program)] = (program, chunks(program))
+        return known[1]
+
     @classmethod
     def _action(cls, key: str, label: str) -> Callable[[Any], None]:
         def record(_closure: Any) -> None:
-            cls._fired.append((key or str(_closure.m["q"]), label))
+            cls._fired.append((key, label))
 
         return record
 
@@ -189,13 +225,18 @@ class DurableEngine:
         cls._registered[program.name] = program
 
     def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
-        documents = []
         checked = checked_facts(program, facts)
-        for check in program.checks:
-            values = checked[check.key]
-            if len(values) > MAX_FACT_PROPERTIES:
-                raise EngineError(f"requirement `{check.key}` derived {len(values)} facts; at most {MAX_FACT_PROPERTIES}")
-            documents.append({"q": check.key, **{"f_" + k: engine_value(v) for k, v in values.items()}})
+        documents = []
+        for chunk, indexes in enumerate(self._chunks(program)):
+            document: dict[str, Any] = {"q": f"k{chunk}"}
+            for index in indexes:
+                values = checked[program.checks[index].key]
+                if len(values) > MAX_FACT_PROPERTIES:
+                    raise EngineError(f"requirement `{program.checks[index].key}` derived {len(values)} facts; at most {MAX_FACT_PROPERTIES}")
+                prefix = f"c{index}_"
+                for name, value in values.items():
+                    document[prefix + name] = engine_value(value)
+            documents.append(document)
         fired: dict[str, set[str]] = {check.key: set() for check in program.checks}
         if not documents:
             return {k: frozenset(v) for k, v in fired.items()}

@@ -19,7 +19,8 @@ condition means"; tests/test_engine.py proves it with random condition trees):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Union
 
@@ -181,3 +182,59 @@ def _compare(condition: Cmp, facts: Facts) -> bool:
     if op == ">":
         return left > right
     return left >= right
+
+
+# ---- the oracle, compiled ------------------------------------------------------------------------
+
+Test = Callable[[Facts], bool]
+_ORDERING: dict[Op, Callable[[FactValue, FactValue], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def compile_holds(condition: Condition) -> Test:
+    """``holds`` for one condition as a closure, with ``push_not`` and the dispatch on node types done
+    once: the Python engine runs a target's conditions for every record, so they are compiled with the
+    target (tests/test_engine.py checks that it means what ``holds`` means on random trees)."""
+    return _compiled(push_not(condition))
+
+
+def _compiled(condition: Condition) -> Test:
+    if isinstance(condition, Cmp):
+        return _compiled_cmp(condition)
+    assert not isinstance(condition, Not)  # removed by push_not
+    items = tuple(_compiled(item) for item in condition.items)
+    if isinstance(condition, All):
+        if len(items) == 1:
+            return items[0]
+        return lambda facts: all(test(facts) for test in items)
+    if len(items) == 1:
+        return items[0]
+    return lambda facts: any(test(facts) for test in items)
+
+
+def _compiled_cmp(condition: Cmp) -> Test:
+    fact, op, right = condition.fact, condition.op, condition.value
+    text = isinstance(right, str)
+    if op in EQUALITY:
+        want = op == "=="
+
+        def equal(facts: Facts) -> bool:
+            left: object = facts.get(fact, _MISSING)
+            if left is _MISSING or isinstance(left, str) != text:
+                return False
+            return (left == right) is want
+
+        return equal
+    if text:
+        return lambda facts: False  # text has no order (refused when the condition is built)
+    order = _ORDERING[op]
+
+    def ordered(facts: Facts) -> bool:
+        left: object = facts.get(fact, _MISSING)
+        if left is _MISSING or isinstance(left, str):
+            return False
+        return order(left, right)  # type: ignore[arg-type]
+
+    return ordered
+
+
+_MISSING = object()  # what a missing fact reads as

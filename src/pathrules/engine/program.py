@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
-from pathrules.engine.ir import Condition, FactType, Facts, condition_problems, fact_problems, holds
+from pathrules.engine.ir import SAFE_INTEGER, Condition, FactType, Facts, Test, compile_holds, condition_problems, fact_problems, fits
 from pathrules.errors import EngineError
 
 
@@ -27,6 +28,16 @@ class Check:
 
     def fact_types(self) -> dict[str, FactType]:
         return dict(self.facts)
+
+    @cached_property
+    def types(self) -> Mapping[str, FactType]:
+        """The declared fact types, built once (``fact_types`` gives a copy to change)."""
+        return dict(self.facts)
+
+    @cached_property
+    def tests(self) -> tuple[tuple[str, Test], ...]:
+        """Each label with its condition compiled for the Python engine, built on first use."""
+        return tuple((label, compile_holds(condition)) for label, condition in self.conditions)
 
 
 @dataclass(frozen=True)
@@ -48,12 +59,25 @@ class Program:
 def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, Facts]:
     """The facts, once each check's facts are known to be its declared ones with their types."""
     for check in program.checks:
-        if check.key not in facts:
+        given = facts.get(check.key)
+        if given is None:
             raise EngineError(f"no facts for `{check.key}` in `{program.name}`")
-        problems = fact_problems(facts[check.key], check.fact_types())
+        types = check.types
+        if all(_plain_fit(value, types.get(name)) for name, value in given.items()):
+            continue  # the usual case, without building the list of problems
+        problems = fact_problems(given, types)
         if problems:
             raise EngineError(f"facts of `{check.key}` in `{program.name}` refused: {'; '.join(problems)}")
     return facts
+
+
+def _plain_fit(value: object, declared: FactType | None) -> bool:
+    """``fits`` with the common case (a small int, declared integer or number) first."""
+    if declared is None:
+        return False
+    if type(value) is int and declared != "text":
+        return -SAFE_INTEGER <= value <= SAFE_INTEGER
+    return fits(value, declared)
 
 
 Fired = dict[str, frozenset[str]]
@@ -76,7 +100,4 @@ class PythonEngine:
 
     def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
         checked = checked_facts(program, facts)
-        return {
-            check.key: frozenset(label for label, condition in check.conditions if holds(condition, checked[check.key]))
-            for check in program.checks
-        }
+        return {check.key: frozenset(label for label, test in check.tests if test(checked[check.key])) for check in program.checks}

@@ -247,23 +247,31 @@ def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Conte
         reason += f" The policy leaves room for discretion here: the {who} may agree {change} and records why."
     met_on = derived.met_on if status in ("not_met", "review", "owed") else None
     valid_until = derived.lapses_on - ONE_DAY if status == "met" and derived.lapses_on else None
-    result = RequirementResult(
-        id=requirement.id,
-        kind=requirement.kind,
-        stage=slot.stage,
-        status=status,
-        reason=reason,
-        evidence=derived.evidence,
-        next_step=next_step,
-        because=requirement.because,
-        source=cited(requirement.source),
-        met_on=met_on,
-        valid_until=valid_until,
-        due=due if status in ("owed", "not_met") else None,
-        decided_by=decided_by,
-    )
-    own = kind.for_person(requirement, derived, status, ctx) if status != "met" else None
-    return result.model_copy(update={"for_person": words(own) if own else sentence_for(result, kind.describe(requirement, ctx.policy), words, mode)})
+    fields: dict[str, Any] = {
+        "id": requirement.id,
+        "kind": requirement.kind,
+        "stage": slot.stage,
+        "status": status,
+        "reason": reason,
+        "evidence": derived.evidence,
+        "next_step": next_step,
+        "because": requirement.because,
+        "met_on": met_on,
+        "valid_until": valid_until,
+        "due": due if status in ("owed", "not_met") else None,
+        "decided_by": decided_by,
+        "for_person": None,
+        "source": cited(requirement.source),
+    }
+    if status == "met":  # nothing to say to the person about a requirement that is met
+        return RequirementResult.assembled(dict(fields))
+    own = kind.for_person(requirement, derived, status, ctx)
+    if own:
+        fields["for_person"] = words(own)
+        return RequirementResult.assembled(dict(fields))
+    draft = RequirementResult.assembled(dict(fields))
+    fields["for_person"] = sentence_for(draft, slot.asked, words, mode)
+    return RequirementResult.assembled(dict(fields))
 
 
 def _refused_evidence(own: RequirementResult, main: list[RequirementResult]) -> RequirementResult | None:
@@ -293,7 +301,7 @@ def _activity(activity_id: str, activity: Activity, own: list[RequirementResult]
         checked.append(result)
     blocking = [r for r in checked if r.status != "met"]
     reason = "Allowed." if not blocking else "Not yet. " + blocking[0].reason
-    return ActivityResult(id=activity_id, title=activity.title, allowed=not blocking, reason=reason, requirements=checked, source=cited(activity.source))
+    return ActivityResult.assembled({"id": activity_id, "title": activity.title, "allowed": not blocking, "reason": reason, "requirements": checked, "source": cited(activity.source)})
 
 
 def _assemble(
@@ -305,7 +313,6 @@ def _assemble(
     engine: Engine,
     words: Plain,
 ) -> Decision:
-    from pathrules.engine.durable_engine import DURABLE_VERSION
 
     policy = loaded.policy
     role = policy.roles[target.role]
@@ -338,11 +345,11 @@ def _assemble(
         if result.status != "met" and result.next_step and result.next_step not in next_steps:
             next_steps.append(result.next_step)
     title = role.title
-    decision_target = Target(role=target.role, title=title, from_role=target.from_role)
+    decision_target = Target.assembled({"role": target.role, "title": title, "from_role": target.from_role})
     stage = target.mode
     from_title = policy.roles[target.from_role].title if target.from_role and target.from_role in policy.roles else None
     said = summary(outcome, stage, title, main, activities, eligible_from, from_title)
-    decision = Decision(
+    fields: dict[str, Any] = dict(
         outcome=outcome,
         summary=said,
         person=record.person,
@@ -358,11 +365,28 @@ def _assemble(
         activities=activities,
         never=list(role.never),
         next_steps=next_steps,
-        policy=PolicyRef(id=policy.policy, version=policy.version, digest=loaded.digest, organisation=policy.organisation),
+        policy=PolicyRef.assembled({"id": policy.policy, "version": policy.version, "digest": loaded.digest, "organisation": policy.organisation}),
         record_digest=record_digest(record),
-        engine=EngineRef(name=engine.name, version=engine.version if engine.name != "python" else f"python (durable-rules {DURABLE_VERSION})", pathrules=__version__),
+        engine=_engine_ref(engine),
+        letter=None,
     )
-    return decision.model_copy(update={"letter": letter_for(decision, policy, words)})
+    fields["letter"] = letter_for(Decision.assembled(dict(fields)), policy, words)
+    return Decision.assembled(fields)
+
+
+_ENGINE_REFS: dict[tuple[str, str], EngineRef] = {}
+
+
+def _engine_ref(engine: Engine) -> EngineRef:
+    """Who decided: the same few values for every decision, so built once each."""
+    key = (engine.name, engine.version)
+    ref = _ENGINE_REFS.get(key)
+    if ref is None:
+        from pathrules.engine.durable_engine import DURABLE_VERSION
+
+        version = engine.version if engine.name != "python" else f"python (durable-rules {DURABLE_VERSION})"
+        ref = _ENGINE_REFS[key] = EngineRef(name=engine.name, version=version, pathrules=__version__)
+    return ref
 
 
 def _owed(result: RequirementResult) -> Owed:
@@ -370,11 +394,13 @@ def _owed(result: RequirementResult) -> Owed:
     assert result.due is not None
     in_hand = "; ".join(f"{e.label}: {e.value}" for e in result.evidence if e.value not in (None, "", 0, "none recorded", "not recorded"))
     late = result.met_on is not None and result.met_on > result.due
-    return Owed(
-        requirement=result.id,
-        due=result.due,
-        what=result.next_step or result.reason,
-        in_hand=in_hand or None,
-        earliest=result.met_on,
-        can_be_met_in_time=not late,
+    return Owed.assembled(
+        {
+            "requirement": result.id,
+            "due": result.due,
+            "what": result.next_step or result.reason,
+            "in_hand": in_hand or None,
+            "earliest": result.met_on,
+            "can_be_met_in_time": not late,
+        }
     )

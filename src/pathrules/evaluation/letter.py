@@ -9,6 +9,7 @@ the person: what this policy does not offer is said as that, with the other role
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pathrules.decision import Decision, Letter, RequirementResult
@@ -26,19 +27,42 @@ def id_titles(policy: Policy, record: Record | None = None) -> dict[str, str]:
     """Every id a policy or record may put into text, with the words a person should read instead."""
     titles: dict[str, str] = {}
     if record is not None:
-        titles.update({s: _words(s) for s in [*(u.substance for u in record.substance_use), *record.substances_never_used]})
-        if record.treatment is not None and record.treatment.provider:
-            titles[record.treatment.provider] = _words(record.treatment.provider).title()
+        titles.update(_record_titles(record))
+    titles.update(_policy_titles(policy))
+    return titles
+
+
+def _record_titles(record: Record) -> dict[str, str]:
+    titles = {s: _words(s) for s in [*(u.substance for u in record.substance_use), *record.substances_never_used]}
+    if record.treatment is not None and record.treatment.provider:
+        titles[record.treatment.provider] = _words(record.treatment.provider).title()
+    return titles
+
+
+_CACHE_SIZE = 64
+_POLICY_TITLES: dict[int, tuple[Policy, dict[str, str]]] = {}
+
+
+def _policy_titles(policy: Policy) -> dict[str, str]:
+    """The policy's ids and titles, worked out once per policy object (a policy is immutable)."""
+    known = _POLICY_TITLES.get(id(policy))
+    if known is not None and known[0] is policy:
+        return known[1]
+    titles: dict[str, str] = {}
     every = [*policy.groups.values()]
     for role in policy.roles.values():
         every += [role.requires, role.ongoing, *(activity.requires for activity in role.activities.values())]
     every += [p.requires for p in policy.progressions]
+    expansion = policy.expansion()
     for items in every:
-        for requirement in policy.expand(items):
+        for _, requirement in expansion.expand((), items):
             titles.update(kind_of(requirement).named_ids(requirement))
     titles.update({key: entry.title for key, entry in policy.catalogue.items()})
     titles.update({key: declared.title for key, declared in policy.attributes.items()})
     titles.update({key: role.title for key, role in policy.roles.items()})
+    if len(_POLICY_TITLES) >= _CACHE_SIZE:
+        _POLICY_TITLES.clear()
+    _POLICY_TITLES[id(policy)] = (policy, titles)
     return titles
 
 
@@ -51,13 +75,22 @@ class Plain:
 
     def __init__(self, policy: Policy, record: Record | None = None) -> None:
         self.titles = id_titles(policy, record)
-        ids = sorted((k for k in self.titles if ("-" in k or "_" in k) and k != self.titles[k]), key=len, reverse=True)
-        self._pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])") if ids else None
+        self._pattern = _pattern(tuple(sorted((k for k in self.titles if ("-" in k or "_" in k) and k != self.titles[k]), key=len, reverse=True)))
+        self._done: dict[str, str] = {}  # texts already turned, for this evaluation (reasons recur in the letter)
 
     def __call__(self, text: str) -> str:
-        if self._pattern is not None:
-            text = self._pattern.sub(lambda m: self.titles[m.group(1)], text)
-        return text
+        if self._pattern is None:
+            return text
+        done = self._done.get(text)
+        if done is None:
+            done = self._done[text] = self._pattern.sub(lambda m: self.titles[m.group(1)], text)
+        return done
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(ids: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern per set of ids (most records of one policy share it)."""
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])") if ids else None
 
 
 def plain(text: str, policy: Policy, record: Record | None = None) -> str:

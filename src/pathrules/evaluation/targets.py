@@ -32,6 +32,7 @@ class Slot:
     stage: Stage
     activity: str | None
     requirement: Requirement
+    asked: str = ""  # what the requirement asks (its kind's ``describe``), worked out once per target
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,8 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
     checks: list[Check] = []
     for index, (stage, activity, requirement) in enumerate(planned):
         key = f"r{index}"
-        slots.append(Slot(key, stage, activity, requirement))
         kind = kind_of(requirement)
+        slots.append(Slot(key, stage, activity, requirement, kind.describe(requirement, policy)))
         conditions = kind.conditions(requirement, policy)
         labelled = tuple((label, conditions[label]) for label in LABELS if label in conditions)
         checks.append(Check(key, labelled, tuple(kind.fact_types(requirement, policy).items())))

@@ -30,11 +30,12 @@ that holds, else not met. Explanations and dates come from the Python side.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args
 
 from pydantic import Field
 
@@ -94,6 +95,21 @@ class Context:
     as_of: _dt.date
     start: _dt.date
     placement: str | None = None  # the team (or service/team) the decision is for; None: the role in general
+    _latest: dict[str, dict[str, _dt.date]] = field(default_factory=dict, compare=False, repr=False)
+
+    def latest_completions(self, part: Literal["training", "qualifications"]) -> dict[str, _dt.date]:
+        """The latest completion per id on or before ``as_of``, indexed once per evaluation: several
+        requirements read the same list, and a record may hold thousands of entries."""
+        found = self._latest.get(part)
+        if found is None:
+            found = {}
+            as_of = self.as_of
+            for entry in getattr(self.record, part):
+                day = entry.completed_on
+                if day <= as_of and (entry.id not in found or found[entry.id] < day):
+                    found[entry.id] = day
+            self._latest[part] = found
+        return found
 
 
 @dataclass
@@ -271,6 +287,12 @@ def flag(value: bool) -> int:
 
 def long_date(day: _dt.date) -> str:
     """`31 January 2026`: dates as people read them."""
+    return _long_date(day)
+
+
+@functools.lru_cache(maxsize=8192)
+def _long_date(day: _dt.date) -> str:
+    """Cached: a decision writes a dozen dates, mostly the same few days, and ``strftime`` is slow."""
     return f"{day.day} {day.strftime('%B %Y')}"
 
 

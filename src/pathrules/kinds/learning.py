@@ -16,7 +16,6 @@ from pathrules.policy.fields import DurationField, Slug
 
 if TYPE_CHECKING:
     from pathrules.policy.model import Policy
-    from pathrules.record.model import Completion
 
 
 class Qualification(RequirementBase):
@@ -79,15 +78,15 @@ def _title(policy: Policy, item: str) -> str:
 
 
 def _completions(
-    ids: list[str], records: list[Completion], ctx: Context, validity: dict[str, Duration | None]
+    ids: list[str], part: Literal["training", "qualifications"], ctx: Context, validity: dict[str, Duration | None]
 ) -> tuple[dict[str, _dt.date], dict[str, _dt.date], list[Evidence]]:
     """Latest completion per id as of the day: (valid ones, expired ones), with evidence."""
     valid: dict[str, _dt.date] = {}
     expired: dict[str, _dt.date] = {}
     evidence: list[Evidence] = []
+    done = ctx.latest_completions(part)
     for item in ids:
-        dates = [c.completed_on for c in records if c.id == item and c.completed_on <= ctx.as_of]
-        latest = max(dates) if dates else None
+        latest = done.get(item)
         period = validity.get(item)
         if latest is not None and still_valid(latest, ctx.as_of, period):
             valid[item] = latest
@@ -139,7 +138,7 @@ class QualificationKind(Kind[Qualification, CompletionDetail]):
 
     def derive(self, req: Qualification, ctx: Context) -> Derived[CompletionDetail]:
         validity = {i: ctx.policy.catalogue[i].valid_for if i in ctx.policy.catalogue else None for i in req.ids}
-        valid, expired, evidence = _completions(req.ids, list(ctx.record.qualifications), ctx, validity)
+        valid, expired, evidence = _completions(req.ids, "qualifications", ctx, validity)
         return Derived(
             facts={"held": len(valid)},
             evidence=evidence,
@@ -180,7 +179,7 @@ class TrainingKind(Kind[Training, CompletionDetail]):
 
     def derive(self, req: Training, ctx: Context) -> Derived[CompletionDetail]:
         validity = {m: req.completed_within or (ctx.policy.catalogue[m].valid_for if m in ctx.policy.catalogue else None) for m in req.modules}
-        valid, expired, evidence = _completions(req.modules, list(ctx.record.training), ctx, validity)
+        valid, expired, evidence = _completions(req.modules, "training", ctx, validity)
         return Derived(
             facts={"held": len(valid)},
             evidence=evidence,

@@ -115,12 +115,20 @@ class Policy(Strict):
     def expand(self, items: list[RequirementItem]) -> list[Requirement]:
         """Requirements with group references replaced by the groups' requirements (in order).
 
-        Each group is expanded once per call and without recursion (see ``policy.groups``)."""
-        return [requirement for _, requirement in Expansion(self.groups).expand((), items)]
+        Each group is expanded once per policy object and without recursion (see ``policy.groups``)."""
+        return [requirement for _, requirement in self.expansion().expand((), items)]
 
     def expansion(self) -> Expansion:
-        """Every group expanded once, for callers that expand many lists of one policy."""
-        return Expansion(self.groups)
+        """Every group expanded once per policy object (a policy is immutable), for callers that
+        expand many lists of one policy: evaluation expands the role's activities and duties each time."""
+        known = _EXPANSIONS.get(id(self))
+        if known is not None and known[0] is self:
+            return known[1]
+        made = Expansion(self.groups)
+        if len(_EXPANSIONS) >= _EXPANSIONS_KEPT:
+            _EXPANSIONS.clear()
+        _EXPANSIONS[id(self)] = (self, made)  # the policy is kept with it, so its id is not reused meanwhile
+        return made
 
     def progression(self, from_role: str, to_role: str) -> Progression | None:
         for candidate in self.progressions:
@@ -134,3 +142,7 @@ class Policy(Strict):
 
     def in_force(self, on: _dt.date) -> bool:
         return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)
+
+
+_EXPANSIONS_KEPT = 64
+_EXPANSIONS: dict[int, tuple[Policy, Expansion]] = {}

@@ -48,6 +48,8 @@ def _vetting(check: VettingCheck, day: _dt.date) -> VettingCheck | None:
         return check  # an undated entry: nothing to hide
     applied = _by(day, check.applied_on)
     issued = _by(day, check.issued_on)
+    if applied == check.applied_on and issued == check.issued_on and (check.review is None or check.review.decided_on <= day):
+        return check  # everything about it had happened by then: shown as it is
     if applied is None and issued is None:
         return None  # nothing about this check had happened yet
     review = check.review if issued is not None and check.review is not None and check.review.decided_on <= day else None
@@ -66,6 +68,8 @@ def _reference(ref: Reference, day: _dt.date) -> Reference | None:
     dates = (ref.requested_on, ref.received_on, ref.approved_on)
     if any(d is not None for d in dates) and all(d is None or d > day for d in dates):
         return None  # every step of this reference came later
+    if all(d is None or d <= day for d in dates):
+        return ref  # every step had happened by then
     return ref.model_copy(
         update={"requested_on": _by(day, ref.requested_on), "received_on": _by(day, ref.received_on), "approved_on": _by(day, ref.approved_on)}
     )

@@ -7,8 +7,6 @@ hold health and offence data.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -82,8 +80,9 @@ def load_record(source: RecordInput) -> Record:
 
 
 def canonical_record_json(record: Record) -> str:
-    return json.dumps(record.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return record.canonical_json()
 
 
 def record_digest(record: Record) -> str:
-    return "sha256:" + hashlib.sha256(canonical_record_json(record).encode("utf-8")).hexdigest()
+    """The record's digest, computed once per record object (``Record.digest``)."""
+    return record.digest

@@ -9,7 +9,10 @@ Dates are strict ISO dates and numbers finite and in range (see pathrules.policy
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Literal
+import hashlib
+import json
+from functools import cached_property
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -215,3 +218,22 @@ class Record(RecordPart):
     services_used: list[ServiceUse] = Field(default_factory=list, description="Where the person was a service user (for placement bars).")
     attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
     notes: str | None = None
+
+    def canonical_json(self) -> str:
+        """The record as canonical JSON (sorted keys, no spaces, no empty optional fields): what is hashed and stored."""
+        return json.dumps(self.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    @cached_property
+    def digest(self) -> str:
+        """``sha256:`` and the hash of ``canonical_json()``, computed once per record object.
+
+        A record is immutable, and dumping one with 1,000 training entries costs milliseconds, far more
+        than deciding on it; every decision on the same record object reuses the digest. (pydantic
+        leaves a cached property out of equality, hashing and dumps.)"""
+        return "sha256:" + hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Record:  # type: ignore[override]
+        """A copy, without the cached digest (an update changes what it would be)."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("digest", None)
+        return copy
