@@ -63,3 +63,16 @@ def test_sharps_does_not_make_the_dublin_guides_optional_advice_compulsory() -> 
     ids = {item.id for _, items in requirement_lists(policy) for item in items if not isinstance(item, GroupRef)}
     duties = {d.id for role in policy.roles.values() for d in policy.expand(role.owes)}
     assert not {i for i in ids | duties if "support-plan" in i or "keyworker" in i}
+
+
+def test_lived_experience_gating_one_activity_does_not_say_the_role_does_not_fit() -> None:
+    """Gunnar can mentor at Service B; only the detox house waits for someone who has been through it."""
+    import datetime as _dt
+
+    from conftest import example
+
+    evaluator = pathrules.Evaluator(pathrules.load_policy(POLICIES / "howard-league-service-b.yaml"), engine="python")
+    decision = evaluator.evaluate(example("gunnar"), "peer-mentor", as_of=_dt.date(2026, 11, 27))
+    house = next(a for a in decision.activities if a.id == "detox-house")
+    assert decision.outcome in ("eligible", "conditional") and not house.allowed
+    assert "role does not fit" not in house.reason

@@ -168,7 +168,7 @@ class LivedExperienceKind(Kind[LivedExperienceRequirement, ExperienceDetail]):
             return f"{asked} This is on record.", None
         if status == "blocked":
             return (
-                f"{asked} The record says otherwise, so this role does not fit; other roles may (not every role asks for this).",
+                f"{asked} The record says otherwise, and time will not change that, so this is not open on this record; other roles and activities may be (not every one asks for this).",
                 "Ask the service which roles fit your experience.",
             )
         missing = names([EXPERIENCE_NAMES[c] for c in d.detail.unknown], "and")
