@@ -1,5 +1,8 @@
 """`pathrules diff OLD NEW [--records ...]`: what changed, requirement by requirement, and for whom.
 
+Every list an author writes under a role is compared: requirements, activities, `never`, what the
+service owes, entitlements, decision deadlines, stages and notes.
+
 Both policies are evaluated on the same records and the same day, whatever their effective dates, so
 the comparison shows the effect of the text alone.
 """
@@ -10,13 +13,17 @@ import datetime as _dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
+
+from pydantic import BaseModel
 
 from pathrules.batch.inputs import read_rows
 from pathrules.errors import PathrulesError
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.model import Policy
+from pathrules.policy.source import Note, note_text
 from pathrules.record.loader import load_record, record_from_dict
 from pathrules.record.model import Record
 
@@ -52,16 +59,31 @@ class DiffReport:
         return Counter((p.before, p.after) for p in self.people if p.before != p.after)
 
 
+def _dumped(items: Iterable[BaseModel]) -> dict[str, dict[str, Any]]:
+    """Each item (a requirement, duty, entitlement, deadline or stage) by id, as the author wrote it."""
+    return {getattr(item, "id"): item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in items}
+
+
+def _notes(notes: list[str | Note]) -> dict[str, dict[str, Any]]:
+    """Notes have no id: each is keyed by its text, so an edited note reads as one removed and one added."""
+    return {f"note: {note_text(n)}": ({"text": n} if isinstance(n, str) else n.model_dump(mode="json", exclude_none=True)) for n in notes}
+
+
 def _requirement_sets(policy: Policy) -> dict[str, dict[str, dict[str, Any]]]:
     sets: dict[str, dict[str, dict[str, Any]]] = {}
     for role_id, role in policy.roles.items():
-        sets[f"{role_id} (before starting)"] = {r.id: r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in policy.expand(role.requires)}
-        sets[f"{role_id} (in the role)"] = {r.id: r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in policy.expand(role.ongoing)}
+        sets[f"{role_id} (before starting)"] = _dumped(policy.expand(role.requires))
+        sets[f"{role_id} (in the role)"] = _dumped(policy.expand(role.ongoing))
+        sets[f"{role_id} (what the service owes)"] = _dumped(policy.expand(role.owes))
+        sets[f"{role_id} (entitlements)"] = _dumped(role.entitlements)
+        sets[f"{role_id} (decision deadlines)"] = _dumped(role.decisions)
+        sets[f"{role_id} (stages)"] = _dumped(role.stages)
+        sets[f"{role_id} (notes)"] = _notes(role.notes)
         for activity_id, activity in role.activities.items():
-            sets[f"{role_id} / {activity_id}"] = {r.id: r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in policy.expand(activity.requires)}
+            sets[f"{role_id} / {activity_id}"] = _dumped(policy.expand(activity.requires))
         sets[f"{role_id} (never)"] = {n: {"never": True} for n in role.never}
     for progression in policy.progressions:
-        sets[f"{progression.id}"] = {r.id: r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in policy.expand(progression.requires)}
+        sets[f"{progression.id}"] = _dumped(policy.expand(progression.requires))
     return sets
 
 
