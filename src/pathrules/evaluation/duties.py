@@ -73,9 +73,8 @@ def _result(duty: Requirement, derived: Derived[Any], fired: frozenset[str], ctx
     kind = kind_of(duty)
     met = "met" in fired and "blocked" not in fired
     reason, next_step = kind.explain(duty, derived, "met" if met else "not_met", ctx)
-    if not met and duty.kind == "expression":  # an expression's own words address the person; say what the record shows
-        shown = "; ".join(f"{e.label}: {e.value}" for e in derived.evidence)
-        reason = f"Not in place: {describe_requirement(duty, ctx.policy)}. On record: {shown}."
+    if not met:
+        reason = kind.explain_behind(duty, derived, describe_requirement(duty, ctx.policy)) or reason
     since = None if met else kind.behind_since(duty, derived, ctx)
     if since is not None and since > ctx.as_of:
         since = None

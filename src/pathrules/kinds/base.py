@@ -163,6 +163,11 @@ class Kind(ABC, Generic[R, D]):
         use that. Ids are turned into words afterwards."""
         return None
 
+    def explain_behind(self, req: R, derived: Derived[D], described: str) -> str | None:
+        """How this kind reads as a service duty that is behind, when its own explanation would address the
+        person (``described`` is the duty in words); None keeps the kind's explanation."""
+        return None
+
     def owed_in_post(self, req: R) -> bool:
         """Whether an entry requirement can still be owed once the person is in the role (so it is
         checked in post too): a date from the record rather than ``due_after_start``."""

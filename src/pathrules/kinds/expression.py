@@ -311,6 +311,11 @@ class ExpressionKind(Kind[ExpressionRequirement, ExpressionDetail]):
     def form_columns(self, req: ExpressionRequirement) -> list[str]:
         return ["attributes"]
 
+    def explain_behind(self, req: ExpressionRequirement, derived: Derived[ExpressionDetail], described: str) -> str:
+        """An expression's own words address the person; as a duty, say what is not in place and what the record shows."""
+        shown = "; ".join(f"{e.label}: {e.value}" for e in derived.evidence)
+        return f"Not in place: {described}. On record: {shown}."
+
     def describe(self, req: ExpressionRequirement, policy: Policy) -> str:
         return describe(req.expression, policy)
 
