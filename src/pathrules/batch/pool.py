@@ -5,7 +5,9 @@ worker killed while writing to the shared result queue can leave it locked (issu
 each worker has its own pipe and at most one chunk at a time, and the parent waits on the pipes and
 on the processes' sentinels together, so a dead worker is seen at once. Its chunk is retried one
 row at a time in a fresh worker; a row whose worker dies again is marked failed, and the batch goes
-on. Workers are spawned, never forked (a fork copies the engine lock in whatever state another
+on. A worker that stays alive but does not answer within its chunk's budget (``CHUNK_SECONDS`` plus
+``ROW_SECONDS`` a row) is killed and treated the same way: output is written in order, so one stuck
+worker would otherwise stall the whole batch for ever. Workers are spawned, never forked (a fork copies the engine lock in whatever state another
 thread holds it), and ignore SIGINT: the parent alone decides how to stop.
 
 Memory is bounded: rows are read from the input only while fewer than ``window`` rows are read but
@@ -34,6 +36,8 @@ from pathrules.batch.outputs import format_row
 
 CHUNK = 64
 MAX_WORKER_LOSSES = 32
+CHUNK_SECONDS = 60.0  # a chunk's budget: this much, plus ROW_SECONDS a row, from when its worker can start on it
+ROW_SECONDS = 1.0
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -103,6 +107,11 @@ class _Worker:
     chunk: list[Item] | None = None
     ready: bool = False
     alive: bool = True
+    sent: float = 0.0  # when the chunk was sent, or when the worker became ready if later
+
+    def overdue(self, now: float) -> bool:
+        """Still holding its chunk past the budget; only a started worker is timed (spawning is not)."""
+        return self.alive and self.ready and self.chunk is not None and now - self.sent > _budget(len(self.chunk))
 
 
 @dataclass
@@ -165,6 +174,7 @@ class WorkerPool:
             for worker in self._workers:
                 if worker.alive and worker.chunk is None and pending:
                     worker.chunk = pending.popleft()
+                    worker.sent = time.monotonic()
                     try:
                         worker.conn.send([_pack(item) for item in worker.chunk])
                     except OSError:
@@ -174,6 +184,10 @@ class WorkerPool:
             for worker in live:
                 if worker.conn in ready or worker.process.sentinel in ready:
                     self._collect(worker, done, pending, dead=worker.process.sentinel in ready)
+            now = time.monotonic()
+            for worker in [w for w in self._workers if w.overdue(now)]:
+                worker.process.kill()
+                self._lost(worker, pending, done, overdue=True)
 
     def _collect(self, worker: _Worker, done: dict[int, Result], pending: deque[list[Item]], dead: bool) -> None:
         try:
@@ -184,6 +198,7 @@ class WorkerPool:
                     if kind == "failed":
                         raise BatchStopped(f"a worker process could not start: {detail}")
                     worker.ready = True
+                    worker.sent = max(worker.sent, time.monotonic())
                 else:
                     for reply in message:
                         result = _received(reply)
@@ -194,8 +209,8 @@ class WorkerPool:
         if dead and worker.alive:
             self._lost(worker, pending, done)
 
-    def _lost(self, worker: _Worker, pending: deque[list[Item]], done: dict[int, Result]) -> None:
-        """A worker died: retry its rows one by one in a fresh worker; a single row it died on fails."""
+    def _lost(self, worker: _Worker, pending: deque[list[Item]], done: dict[int, Result], overdue: bool = False) -> None:
+        """A worker died (or was killed as overdue): retry its rows one by one in a fresh worker; a single row it died on fails."""
         worker.alive = False
         worker.conn.close()
         worker.process.join(1)
@@ -207,7 +222,10 @@ class WorkerPool:
         chunk, worker.chunk = worker.chunk or [], None
         if len(chunk) == 1:
             item = chunk[0]
-            error = f"the worker process deciding this row stopped ({_how(worker.process.exitcode)}); the row was not decided"
+            if overdue:
+                error = f"deciding this row took longer than {_budget(1):g} s; its worker process was stopped and the row was not decided"
+            else:
+                error = f"the worker process deciding this row stopped ({_how(worker.process.exitcode)}); the row was not decided"
             row = result_row(item.index, item.source, None, error)
             done[item.index] = Result(item.index, "error", "", row) if self.keep else Result(item.index, "error", format_row(row, self.output))
         else:
@@ -230,6 +248,11 @@ class WorkerPool:
                 worker.process.join(1)
             worker.conn.close()
         self._workers.clear()
+
+
+def _budget(rows: int) -> float:
+    """Seconds a worker may hold a chunk of this many rows: generous, it only has to catch a stuck one."""
+    return CHUNK_SECONDS + ROW_SECONDS * rows
 
 
 def _how(exitcode: int | None) -> str:
