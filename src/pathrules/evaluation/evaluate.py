@@ -336,7 +336,14 @@ def _assemble(
     if outcome in ("eligible", "conditional"):
         eligible_from = ctx.as_of
     elif outcome == "not_yet" and all(r.status in ("met", "owed") or (r.status == "not_met" and r.met_on) for r in main):
-        if gaps_close is not None and (eligible_until is None or eligible_until >= gaps_close):
+        # an owed date that will not move (one agreed with the person, or any while in post) must still be
+        # ahead on the day promised; a due-after-start date moves with a start that has not happened yet
+        fixed_dues = [
+            results[s.key].due
+            for s in target.slots
+            if s.activity is None and results[s.key].status == "owed" and (s.requirement.due_after_start is None or target.mode == "continuation")
+        ]
+        if gaps_close is not None and (eligible_until is None or eligible_until >= gaps_close) and all(d is None or d >= gaps_close for d in fixed_dues):
             eligible_from = gaps_close
 
     conditions = [_owed(r) for r in main if r.status == "owed" and r.due is not None]
