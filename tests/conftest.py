@@ -47,5 +47,10 @@ def thornbury(policies: dict[str, pathrules.LoadedPolicy]) -> pathrules.LoadedPo
     return policies["thornbury-recovery"]
 
 
+def inline_policy(policy_id: str, roles: str) -> str:
+    """A small test policy's text: the header every policy needs, then ``roles`` (YAML, starting at `roles:`)."""
+    return f'policy: {policy_id}\norganisation: A test organisation\nversion: "1"\neffective_from: 2026-01-01\n{roles}'
+
+
 def example(name: str) -> pathrules.Record:
     return pathrules.load_record(EXAMPLES / f"{name}.yaml")

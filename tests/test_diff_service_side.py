@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from pathrules.authoring.diff import policy_changes
 from pathrules.policy.loader import load_policy_text
+from conftest import inline_policy
 
-BASE = """
-policy: diff-service
-organisation: A test organisation
-version: "1"
-effective_from: 2026-01-01
-roles:
+BASE = inline_policy("diff-service", """roles:
   mentor:
     title: Mentor
     requires:
@@ -23,7 +19,7 @@ roles:
       - {id: travel, title: travel expenses, up_to: "15.00", currency: GBP}
     notes:
       - Mentors are paired with a keyworker.
-"""
+""")
 
 
 def _changes(old: str, new: str) -> list[str]:

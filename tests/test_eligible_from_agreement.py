@@ -11,13 +11,9 @@ from typing import Any
 
 import pathrules
 from pathrules.policy.loader import load_policy_text
+from conftest import inline_policy
 
-POLICY = """
-policy: agreed-date
-organisation: A test organisation
-version: "1"
-effective_from: 2026-01-01
-roles:
+POLICY = inline_policy("agreed-date", """roles:
   mentor:
     title: Mentor
     requires:
@@ -28,7 +24,7 @@ roles:
         title: to be alcohol-free
         agreed_with: [service-manager]
         when_due_passes: review
-"""
+""")
 AS_OF = dt.date(2026, 11, 27)
 
 

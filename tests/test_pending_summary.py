@@ -12,6 +12,7 @@ from typing import Any
 
 from pathrules import Evaluator, load_policy, load_record
 from pathrules.policy.loader import load_policy_text
+from conftest import inline_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = _dt.date(2026, 11, 27)
@@ -25,18 +26,13 @@ def test_a_lapse_meeting_owed_is_named_in_the_summary() -> None:
     assert "check or a reference" not in decision.summary
 
 
-POLICY = """
-policy: pending-words
-organisation: A test organisation
-version: "1"
-effective_from: 2026-01-01
-roles:
+POLICY = inline_policy("pending-words", """roles:
   mentor:
     title: Mentor
     requires:
       - {id: dbs, kind: vetting, scheme: dbs, level: enhanced, status: returned}
       - {id: references, kind: references, at_least: 1, approved: true}
-"""
+""")
 
 
 def _mentor(record: dict[str, Any]) -> str:

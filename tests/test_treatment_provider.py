@@ -15,21 +15,17 @@ import pytest
 from pathrules import Evaluator, load_policy, load_record
 from pathrules.errors import PolicyError
 from pathrules.policy.loader import load_policy_text
+from conftest import inline_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = _dt.date(2026, 11, 27)
 
-POLICY = """
-policy: treated-with
-organisation: A test organisation
-version: "1"
-effective_from: 2026-01-01
-roles:
+POLICY = inline_policy("treated-with", """roles:
   mentor:
     title: Mentor
     requires:
       - {id: rehab-here, kind: treatment, allowed: [in_treatment, completed], treated_with: [harbour-lane]}
-"""
+""")
 
 
 def _status(treatment: dict[str, str], engine: str) -> str:
