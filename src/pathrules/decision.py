@@ -18,9 +18,11 @@ Outcome precedence, when requirements point different ways (worst first)::
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Literal, Self
+import operator
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from pathrules.vocabulary import OUTCOME_ORDER, DecisionStage, Outcome, Status, rank, worse
 
@@ -65,6 +67,119 @@ class _Frozen(BaseModel):
         return made
 
 
+Later = Callable[[Any], dict[str, Any]]
+"""Works out a deferred model's remaining fields from the model itself (its fields given so far)."""
+
+
+def _complete_before_writing(self: _Deferred, handler: SerializerFunctionWrapHandler) -> Any:
+    """Every way of writing a deferred model (model_dump, JSON, a parent model's serializer, FastAPI)
+    completes it first, so nothing written ever lacks a field."""
+    self._complete()
+    return handler(self)
+
+
+# pydantic takes a wrap serializer's return annotation as the JSON schema of what it writes; without
+# one it keeps the model's own schema, which is the truth: the serializer only completes the model.
+del _complete_before_writing.__annotations__["return"]
+
+
+class _Deferred(_Frozen):
+    """A model whose explanation fields are worked out when first read (issue 14: explanations on demand).
+
+    ``deferred(fields, later)`` gives the fields that decide (statuses, dates, outcome) now; ``later``
+    gives the rest (reasons, next steps, sentences, the letter, the record digest) the first time any of
+    them is read, written (JSON, ``model_dump``, a parent's serializer), compared, copied or pickled. The
+    completed model is the one an eager build gives, field for field and in the same order, so the
+    decision JSON does not change (tests/test_decision_contract.py); ``tests/test_deferred_models.py``
+    reads every way in. Completing twice from two threads computes the same values twice, harmlessly.
+    """
+
+    _write_complete = model_serializer(mode="wrap")(_complete_before_writing)
+
+    @classmethod
+    def deferred(cls, fields: Mapping[str, Any], later: Later) -> Self:
+        made = cls.__new__(cls)
+        setter = object.__setattr__
+        setter(made, "__dict__", dict(fields))
+        setter(made, "__pydantic_fields_set__", set(fields))
+        setter(made, "__pydantic_extra__", None)
+        setter(made, "__pydantic_private__", {"later": later})
+        return made
+
+    def _complete(self) -> None:
+        """Work out the deferred fields, once; the field order is the declaration order, as pydantic writes it."""
+        private = object.__getattribute__(self, "__pydantic_private__")
+        later: Later | None = private.get("later") if private else None
+        if later is None:
+            return
+        given = object.__getattribute__(self, "__dict__")
+        found = later(self)
+        ordered: dict[str, Any] = {}
+        for name, info in type(self).__pydantic_fields__.items():
+            if name in given:
+                ordered[name] = given[name]
+            elif name in found:
+                ordered[name] = found[name]
+            elif info.is_required():
+                raise TypeError(f"{type(self).__name__} needs `{name}`")
+            elif info.default_factory is not None:
+                ordered[name] = info.default_factory()  # type: ignore[call-arg]
+            else:
+                ordered[name] = info.default
+        setter = object.__setattr__
+        setter(self, "__dict__", ordered)
+        setter(self, "__pydantic_fields_set__", object.__getattribute__(self, "__pydantic_fields_set__") | set(found))
+        setter(self, "__pydantic_private__", None)
+
+    if not TYPE_CHECKING:  # attribute access stays typed: only missing (deferred) fields come here
+
+        def __getattr__(self, name: str) -> Any:
+            if name in type(self).__pydantic_fields__:
+                self._complete()
+                fields = object.__getattribute__(self, "__dict__")
+                if name in fields:
+                    return fields[name]
+            return super().__getattr__(name)
+
+    def __eq__(self, other: object) -> bool:
+        self._complete()
+        if isinstance(other, _Deferred):
+            other._complete()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._complete()
+        return hash(operator.itemgetter(*type(self).__pydantic_fields__)(self.__dict__))
+
+    def __repr_args__(self) -> Any:
+        self._complete()
+        return super().__repr_args__()
+
+    def __iter__(self) -> Any:
+        self._complete()
+        return super().__iter__()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._complete()
+        return super().__getstate__()
+
+    def __copy__(self) -> Self:
+        self._complete()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        self._complete()
+        return super().__deepcopy__(memo)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with ``update`` applied; a model not complete yet stays deferred (the copy works out the
+        same remaining fields when read), unless ``deep``."""
+        private = object.__getattribute__(self, "__pydantic_private__")
+        if private and private.get("later") is not None and not deep:
+            return type(self).deferred({**object.__getattribute__(self, "__dict__"), **(update or {})}, private["later"])
+        return super().model_copy(update=update, deep=deep)
+
+
 class Evidence(_Frozen):
     """One piece of evidence: what was found, what it was held against, and where in the record."""
 
@@ -74,7 +189,7 @@ class Evidence(_Frozen):
     source: str | None = None
 
 
-class RequirementResult(_Frozen):
+class RequirementResult(_Deferred):
     id: str
     kind: str
     stage: Stage
@@ -91,7 +206,7 @@ class RequirementResult(_Frozen):
     source: str | None = Field(default=None, description="Where the rule comes from (study and section, or the organisation's own choice): for staff, never in the letter.")
 
 
-class ActivityResult(_Frozen):
+class ActivityResult(_Deferred):
     id: str
     title: str | None = None
     allowed: bool
@@ -194,7 +309,7 @@ class Target(_Frozen):
     placement: str | None = Field(default=None, description="The team (or service/team) the decision is for; empty: the role in general.")
 
 
-class Decision(_Frozen):
+class Decision(_Deferred):
     """An explained decision for one person, one role (or progression), one policy, one day."""
 
     outcome: Outcome

@@ -229,8 +229,29 @@ def decider(slot: Slot) -> str | None:
 
 
 def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
+    """The requirement's status and dates now; its reason, next step and sentence for the person when first read."""
     requirement = slot.requirement
     status, due = _status(slot, fired, ctx, derived)
+    fields: dict[str, Any] = {
+        "id": requirement.id,
+        "kind": requirement.kind,
+        "stage": slot.stage,
+        "status": status,
+        "evidence": derived.evidence,
+        "because": requirement.because,
+        "met_on": derived.met_on if status in ("not_met", "review", "owed") else None,
+        "valid_until": derived.lapses_on - ONE_DAY if status == "met" and derived.lapses_on else None,
+        "due": due if status in ("owed", "not_met") else None,
+        "decided_by": decider(slot) if status == "not_met" else None,
+        "source": slot.cited,
+    }
+    return RequirementResult.deferred(fields, lambda made: _explained(made, slot, derived, fired, ctx, mode, words))
+
+
+def _explained(made: RequirementResult, slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> dict[str, Any]:
+    """A requirement result's words: why, what to do next, and one sentence for the person."""
+    requirement = slot.requirement
+    status, due, decided_by = made.status, made.due, made.decided_by
     kind = kind_of(requirement)
     explain_as: Status = status
     if status == "owed":
@@ -240,38 +261,20 @@ def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Conte
         reason += f" {'You can start without it; it' if mode == 'entry' else 'It'} is due by {long_date(due)}."
     elif due is not None and status == "not_met":
         reason += f" It was due by {long_date(due)}."
-    decided_by = decider(slot) if status == "not_met" else None
     if decided_by is not None:
         who = decided_by.replace("-", " ")
         change = "an earlier start" if mode == "entry" else "an exception"
         reason += f" The policy leaves room for discretion here: the {who} may agree {change} and records why."
-    met_on = derived.met_on if status in ("not_met", "review", "owed") else None
-    valid_until = derived.lapses_on - ONE_DAY if status == "met" and derived.lapses_on else None
-    fields: dict[str, Any] = {
-        "id": requirement.id,
-        "kind": requirement.kind,
-        "stage": slot.stage,
-        "status": status,
-        "reason": reason,
-        "evidence": derived.evidence,
-        "next_step": next_step,
-        "because": requirement.because,
-        "met_on": met_on,
-        "valid_until": valid_until,
-        "due": due if status in ("owed", "not_met") else None,
-        "decided_by": decided_by,
-        "for_person": None,
-        "source": cited(requirement.source),
-    }
+    said: dict[str, Any] = {"reason": reason, "next_step": next_step, "for_person": None}
     if status == "met":  # nothing to say to the person about a requirement that is met
-        return RequirementResult.assembled(dict(fields))
+        return said
     own = kind.for_person(requirement, derived, status, ctx)
     if own:
-        fields["for_person"] = words(own)
-        return RequirementResult.assembled(dict(fields))
-    draft = RequirementResult.assembled(dict(fields))
-    fields["for_person"] = sentence_for(draft, slot.asked, words, mode)
-    return RequirementResult.assembled(dict(fields))
+        said["for_person"] = words(own)
+        return said
+    draft = RequirementResult.assembled({**object.__getattribute__(made, "__dict__"), "reason": reason, "next_step": next_step})
+    said["for_person"] = sentence_for(draft, slot.asked, words, mode)
+    return said
 
 
 def _refused_evidence(own: RequirementResult, main: list[RequirementResult]) -> RequirementResult | None:
@@ -283,25 +286,30 @@ def _refused_evidence(own: RequirementResult, main: list[RequirementResult]) -> 
     return None
 
 
+def _refused(result: RequirementResult, refused: RequirementResult) -> RequirementResult:
+    """``result`` not met, because the role refuses the evidence it rests on; its words are ``refused``'s."""
+    fields = {name: value for name, value in object.__getattribute__(result, "__dict__").items() if name not in ("reason", "next_step", "for_person")}
+    fields.update({"status": "not_met", "valid_until": None})
+
+    def later(_made: RequirementResult) -> dict[str, Any]:
+        return {
+            "reason": f"The role does not accept the evidence this rests on ({refused.id}): {refused.reason}",
+            "next_step": refused.next_step,
+            "for_person": refused.for_person,
+        }
+
+    return RequirementResult.deferred(fields, later)
+
+
 def _activity(activity_id: str, activity: Activity, own: list[RequirementResult], main: list[RequirementResult]) -> ActivityResult:
     """Evidence that the role refuses never unlocks one of its activities."""
     checked: list[RequirementResult] = []
     for result in own:
         refused = _refused_evidence(result, main) if result.status == "met" else None
-        if refused is not None:
-            result = result.model_copy(
-                update={
-                    "status": "not_met",
-                    "reason": f"The role does not accept the evidence this rests on ({refused.id}): {refused.reason}",
-                    "next_step": refused.next_step,
-                    "valid_until": None,
-                    "for_person": refused.for_person,
-                }
-            )
-        checked.append(result)
+        checked.append(result if refused is None else _refused(result, refused))
     blocking = [r for r in checked if r.status != "met"]
-    reason = "Allowed." if not blocking else "Not yet. " + blocking[0].reason
-    return ActivityResult.assembled({"id": activity_id, "title": activity.title, "allowed": not blocking, "reason": reason, "requirements": checked, "source": cited(activity.source)})
+    fields = {"id": activity_id, "title": activity.title, "allowed": not blocking, "requirements": checked, "source": cited(activity.source)}
+    return ActivityResult.deferred(fields, lambda _made: {"reason": "Allowed." if not blocking else "Not yet. " + blocking[0].reason})
 
 
 def _assemble(
@@ -313,7 +321,8 @@ def _assemble(
     engine: Engine,
     words: Plain,
 ) -> Decision:
-
+    """The outcome and its dates now; the summary, what is owed, next steps, the letter and the record's
+    digest when first read."""
     policy = loaded.policy
     role = policy.roles[target.role]
     main = [results[s.key] for s in target.slots if s.activity is None]
@@ -346,42 +355,56 @@ def _assemble(
         if gaps_close is not None and (eligible_until is None or eligible_until >= gaps_close) and all(d is None or d >= gaps_close for d in fixed_dues):
             eligible_from = gaps_close
 
-    conditions = [_owed(r) for r in main if r.status == "owed" and r.due is not None]
-    next_steps: list[str] = []
-    for result in sorted(main, key=lambda r: STATUSES[r.status].attention):
-        if result.status != "met" and result.next_step and result.next_step not in next_steps:
-            next_steps.append(result.next_step)
-    title = role.title
-    decision_target = Target.assembled({"role": target.role, "title": title, "from_role": target.from_role})
-    stage = target.mode
-    from_title = policy.roles[target.from_role].title if target.from_role and target.from_role in policy.roles else None
-    said = summary(outcome, stage, title, main, activities, eligible_from, from_title)
     fields: dict[str, Any] = dict(
         outcome=outcome,
-        summary=said,
         person=record.person,
-        target=decision_target,
-        stage=stage,
+        target=target.decision_target,
+        stage=target.mode,
         as_of=ctx.as_of,
         start_date=ctx.start,
         eligible_from=eligible_from,
         time_gaps_close_on=gaps_close if outcome != "eligible" else None,
         eligible_until=eligible_until,
         requirements=main,
-        conditions=conditions,
         activities=activities,
         never=list(role.never),
-        next_steps=next_steps,
-        policy=PolicyRef.assembled({"id": policy.policy, "version": policy.version, "digest": loaded.digest, "organisation": policy.organisation}),
-        record_digest=record_digest(record),
+        policy=_policy_ref(loaded),
         engine=_engine_ref(engine),
-        letter=None,
     )
-    fields["letter"] = letter_for(Decision.assembled(dict(fields)), policy, words)
-    return Decision.assembled(fields)
+    return Decision.deferred(fields, lambda made: _explained_decision(made, loaded, target, record, words))
 
 
+def _explained_decision(made: Decision, loaded: LoadedPolicy, target: CompiledTarget, record: Record, words: Plain) -> dict[str, Any]:
+    """A decision's words: its summary, what is owed, the next steps, the letter; and the record's digest."""
+    policy = loaded.policy
+    main: list[RequirementResult] = made.requirements
+    conditions = [_owed(r) for r in main if r.status == "owed" and r.due is not None]
+    next_steps: list[str] = []
+    for result in sorted(main, key=lambda r: STATUSES[r.status].attention):
+        if result.status != "met" and result.next_step and result.next_step not in next_steps:
+            next_steps.append(result.next_step)
+    from_title = policy.roles[target.from_role].title if target.from_role and target.from_role in policy.roles else None
+    title = made.target.title
+    said = summary(made.outcome, made.stage, title, main, made.activities, made.eligible_from, from_title)
+    found: dict[str, Any] = {"summary": said, "conditions": conditions, "next_steps": next_steps, "record_digest": record_digest(record)}
+    draft = Decision.assembled({**object.__getattribute__(made, "__dict__"), **found})
+    found["letter"] = letter_for(draft, policy, words)
+    return found
+
+
+_POLICY_REFS: dict[str, PolicyRef] = {}
 _ENGINE_REFS: dict[tuple[str, str], EngineRef] = {}
+
+
+def _policy_ref(loaded: LoadedPolicy) -> PolicyRef:
+    """Which policy decided, built once per policy text (its digest)."""
+    ref = _POLICY_REFS.get(loaded.digest)
+    if ref is None:
+        policy = loaded.policy
+        if len(_POLICY_REFS) >= 256:
+            _POLICY_REFS.clear()
+        ref = _POLICY_REFS[loaded.digest] = PolicyRef.assembled({"id": policy.policy, "version": policy.version, "digest": loaded.digest, "organisation": policy.organisation})
+    return ref
 
 
 def _engine_ref(engine: Engine) -> EngineRef:

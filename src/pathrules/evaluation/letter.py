@@ -74,16 +74,31 @@ class Plain:
     """
 
     def __init__(self, policy: Policy, record: Record | None = None) -> None:
-        self.titles = id_titles(policy, record)
-        self._pattern = _pattern(tuple(sorted((k for k in self.titles if ("-" in k or "_" in k) and k != self.titles[k]), key=len, reverse=True)))
+        self._policy = policy
+        self._record = record
+        self._ready = False
         self._done: dict[str, str] = {}  # texts already turned, for this evaluation (reasons recur in the letter)
 
+    @property
+    def titles(self) -> dict[str, str]:
+        self._prepare()
+        return self._titles
+
+    def _prepare(self) -> None:
+        """The ids and their pattern, worked out on the first text to turn (a decision nobody reads needs none)."""
+        if self._ready:
+            return
+        titles = id_titles(self._policy, self._record)
+        self._titles = titles
+        self._pattern = _pattern(tuple(sorted((k for k in titles if ("-" in k or "_" in k) and k != titles[k]), key=len, reverse=True)))
+        self._ready = True
+
     def __call__(self, text: str) -> str:
-        if self._pattern is None:
-            return text
         done = self._done.get(text)
         if done is None:
-            done = self._done[text] = self._pattern.sub(lambda m: self.titles[m.group(1)], text)
+            self._prepare()
+            pattern = self._pattern
+            done = self._done[text] = text if pattern is None else pattern.sub(lambda m: self._titles[m.group(1)], text)
         return done
 
 

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from pathrules.decision import Stage
+from pathrules.decision import Stage, Target
 from pathrules.engine.program import Check, Program
 from pathrules.errors import EvaluationError
 from pathrules.kinds import kind_of
@@ -22,6 +22,7 @@ from pathrules.kinds.base import LABELS
 from pathrules.kinds.lapse import LapseHandling
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.requirements import Requirement
+from pathrules.policy.source import cited
 
 Mode = Literal["entry", "continuation", "progression"]
 
@@ -33,6 +34,7 @@ class Slot:
     activity: str | None
     requirement: Requirement
     asked: str = ""  # what the requirement asks (its kind's ``describe``), worked out once per target
+    cited: str | None = None  # where the rule comes from, for staff (``cited(requirement.source)``), once per target
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class CompiledTarget:
     from_role: str | None
     slots: tuple[Slot, ...]
     program: Program
+    decision_target: Target  # the decision's ``target``, the same for every decision on this target
 
 
 def program_name(digest: str, mode: Mode, from_role: str | None, role: str) -> str:
@@ -82,9 +85,10 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
     for index, (stage, activity, requirement) in enumerate(planned):
         key = f"r{index}"
         kind = kind_of(requirement)
-        slots.append(Slot(key, stage, activity, requirement, kind.describe(requirement, policy)))
+        slots.append(Slot(key, stage, activity, requirement, kind.describe(requirement, policy), cited(requirement.source)))
         conditions = kind.conditions(requirement, policy)
         labelled = tuple((label, conditions[label]) for label in LABELS if label in conditions)
         checks.append(Check(key, labelled, tuple(kind.fact_types(requirement, policy).items())))
     name = program_name(loaded.digest, mode, from_role, role)
-    return CompiledTarget(role, mode, from_role, tuple(slots), Program(name, tuple(checks)))
+    decision_target = Target.assembled({"role": role, "title": spec.title, "from_role": from_role})
+    return CompiledTarget(role, mode, from_role, tuple(slots), Program(name, tuple(checks)), decision_target)
