@@ -97,10 +97,11 @@ class _Deferred(_Frozen):
     _write_complete = model_serializer(mode="wrap")(_complete_before_writing)
 
     @classmethod
-    def deferred(cls, fields: Mapping[str, Any], later: Later) -> Self:
+    def deferred(cls, fields: dict[str, Any], later: Later) -> Self:
+        """A model with ``fields`` now (the dict becomes the model's own) and the rest from ``later``."""
         made = cls.__new__(cls)
         setter = object.__setattr__
-        setter(made, "__dict__", dict(fields))
+        setter(made, "__dict__", fields)
         setter(made, "__pydantic_fields_set__", set(fields))
         setter(made, "__pydantic_extra__", None)
         setter(made, "__pydantic_private__", {"later": later})
@@ -187,6 +188,11 @@ class Evidence(_Frozen):
     value: Any = None
     threshold: str | None = None
     source: str | None = None
+
+    @classmethod
+    def of(cls, label: str, value: Any = None, threshold: str | None = None, source: str | None = None) -> Evidence:
+        """Evidence from a kind's typed parts, without validation: kinds write a dozen per evaluation."""
+        return cls.assembled({"label": label, "value": value, "threshold": threshold, "source": source})
 
 
 class RequirementResult(_Deferred):

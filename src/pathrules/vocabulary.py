@@ -11,6 +11,7 @@ Nothing here reads as a blanket ban: an ``ineligible`` decision says what this p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,6 +54,7 @@ OUTCOMES: dict[Outcome, OutcomeWords] = {
     "ineligible": OutcomeWords("90", 24, 5, "Not offered under this policy", "Not offered under this policy", "This move is not offered under this policy"),
 }
 OUTCOME_ORDER: tuple[Outcome, ...] = tuple(OUTCOMES)
+_RANKS: dict[Outcome, int] = {outcome: index for index, outcome in enumerate(OUTCOME_ORDER)}
 
 STATUSES: dict[Status, StatusWords] = {
     "met": StatusWords("met", "[met]", "✓", "32", "eligible", 5),
@@ -73,8 +75,19 @@ def heading(outcome: Outcome, stage: DecisionStage) -> str:
 
 def rank(outcome: Outcome) -> int:
     """0 for eligible up to 5 for ineligible."""
-    return OUTCOME_ORDER.index(outcome)
+    return _RANKS[outcome]
 
 
 def worse(a: Outcome, b: Outcome) -> Outcome:
-    return a if rank(a) >= rank(b) else b
+    return a if _RANKS[a] >= _RANKS[b] else b
+
+
+def worst(statuses: Iterable[Status]) -> Outcome:
+    """The outcome requirements with these statuses point to together (``eligible`` for none)."""
+    found: Outcome = "eligible"
+    top = 0
+    for status in statuses:
+        outcome = STATUSES[status].outcome
+        if _RANKS[outcome] > top:
+            found, top = outcome, _RANKS[outcome]
+    return found

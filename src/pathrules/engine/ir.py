@@ -202,12 +202,16 @@ def _compiled(condition: Condition) -> Test:
         return _compiled_cmp(condition)
     assert not isinstance(condition, Not)  # removed by push_not
     items = tuple(_compiled(item) for item in condition.items)
-    if isinstance(condition, All):
-        if len(items) == 1:
-            return items[0]
-        return lambda facts: all(test(facts) for test in items)
     if len(items) == 1:
         return items[0]
+    if isinstance(condition, All):
+        if len(items) == 2:
+            first, second = items
+            return lambda facts: first(facts) and second(facts)
+        return lambda facts: all(test(facts) for test in items)
+    if len(items) == 2:
+        first, second = items
+        return lambda facts: first(facts) or second(facts)
     return lambda facts: any(test(facts) for test in items)
 
 

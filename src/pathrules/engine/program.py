@@ -63,21 +63,22 @@ def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, 
         if given is None:
             raise EngineError(f"no facts for `{check.key}` in `{program.name}`")
         types = check.types
-        if all(_plain_fit(value, types.get(name)) for name, value in given.items()):
-            continue  # the usual case, without building the list of problems
+        for name, value in given.items():  # the usual case first, without building the list of problems
+            declared = types.get(name)
+            if declared is None:
+                break
+            if type(value) is int and declared != "text":
+                if -SAFE_INTEGER <= value <= SAFE_INTEGER:
+                    continue
+                break
+            if not fits(value, declared):
+                break
+        else:
+            continue
         problems = fact_problems(given, types)
         if problems:
             raise EngineError(f"facts of `{check.key}` in `{program.name}` refused: {'; '.join(problems)}")
     return facts
-
-
-def _plain_fit(value: object, declared: FactType | None) -> bool:
-    """``fits`` with the common case (a small int, declared integer or number) first."""
-    if declared is None:
-        return False
-    if type(value) is int and declared != "text":
-        return -SAFE_INTEGER <= value <= SAFE_INTEGER
-    return fits(value, declared)
 
 
 Fired = dict[str, frozenset[str]]

@@ -38,7 +38,7 @@ from pathrules.policy.source import cited
 from pathrules.record.as_of import as_it_stood
 from pathrules.record.loader import RecordInput, load_record, record_digest
 from pathrules.record.model import Record
-from pathrules.vocabulary import STATUSES, worse
+from pathrules.vocabulary import STATUSES, worst
 
 EngineChoice = Literal["auto", "durable", "python"]
 ONE_DAY = _dt.timedelta(days=1)
@@ -151,7 +151,7 @@ class Evaluator:
         derived = {slot.key: kind_of(slot.requirement).derive(slot.requirement, ctx) for slot in target.slots}
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
-        decision = _assemble(loaded, target, given, ctx, results, self.engine, words)
+        decision = _assemble(loaded, target, given, ctx, results, derived, self.engine, words)
         decision = with_service_side(decision, self._duties, self.engine, loaded, role, ctx, in_post=spell is not None)
         if placement is None:
             return decision
@@ -237,7 +237,6 @@ def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Conte
         "kind": requirement.kind,
         "stage": slot.stage,
         "status": status,
-        "evidence": derived.evidence,
         "because": requirement.because,
         "met_on": derived.met_on if status in ("not_met", "review", "owed") else None,
         "valid_until": derived.lapses_on - ONE_DAY if status == "met" and derived.lapses_on else None,
@@ -265,35 +264,47 @@ def _explained(made: RequirementResult, slot: Slot, derived: Derived[Any], fired
         who = decided_by.replace("-", " ")
         change = "an earlier start" if mode == "entry" else "an exception"
         reason += f" The policy leaves room for discretion here: the {who} may agree {change} and records why."
-    said: dict[str, Any] = {"reason": reason, "next_step": next_step, "for_person": None}
+    said: dict[str, Any] = {"reason": reason, "evidence": derived.evidence, "next_step": next_step, "for_person": None}
     if status == "met":  # nothing to say to the person about a requirement that is met
         return said
     own = kind.for_person(requirement, derived, status, ctx)
     if own:
         said["for_person"] = words(own)
         return said
-    draft = RequirementResult.assembled({**object.__getattribute__(made, "__dict__"), "reason": reason, "next_step": next_step})
+    draft = RequirementResult.assembled({**object.__getattribute__(made, "__dict__"), "reason": reason, "evidence": said["evidence"], "next_step": next_step})
     said["for_person"] = sentence_for(draft, slot.asked, words, mode)
     return said
 
 
-def _refused_evidence(own: RequirementResult, main: list[RequirementResult]) -> RequirementResult | None:
+Judged = tuple[RequirementResult, Derived[Any]]  # a requirement's result, with what it was judged on
+
+
+def _sources(derived: Derived[Any]) -> set[str]:
+    return {e.source for e in derived.evidence if e.source}
+
+
+def _refused_evidence(own: Judged, main: list[Judged]) -> RequirementResult | None:
     """A role requirement of the same kind, resting on the same evidence, that the role does not accept."""
-    sources = {e.source for e in own.evidence if e.source}
-    for result in main:
-        if result.kind == own.kind and result.status in REFUSED and sources & {e.source for e in result.evidence if e.source}:
-            return result
+    result, derived = own
+    refused = [(r, d) for r, d in main if r.kind == result.kind and r.status in REFUSED]
+    if not refused:  # the usual case, without writing any evidence
+        return None
+    sources = _sources(derived)
+    for other, judged_on in refused:
+        if sources & _sources(judged_on):
+            return other
     return None
 
 
 def _refused(result: RequirementResult, refused: RequirementResult) -> RequirementResult:
     """``result`` not met, because the role refuses the evidence it rests on; its words are ``refused``'s."""
-    fields = {name: value for name, value in object.__getattribute__(result, "__dict__").items() if name not in ("reason", "next_step", "for_person")}
+    fields = {name: value for name, value in object.__getattribute__(result, "__dict__").items() if name not in ("reason", "evidence", "next_step", "for_person")}
     fields.update({"status": "not_met", "valid_until": None})
 
     def later(_made: RequirementResult) -> dict[str, Any]:
         return {
             "reason": f"The role does not accept the evidence this rests on ({refused.id}): {refused.reason}",
+            "evidence": result.evidence,
             "next_step": refused.next_step,
             "for_person": refused.for_person,
         }
@@ -301,11 +312,12 @@ def _refused(result: RequirementResult, refused: RequirementResult) -> Requireme
     return RequirementResult.deferred(fields, later)
 
 
-def _activity(activity_id: str, activity: Activity, own: list[RequirementResult], main: list[RequirementResult]) -> ActivityResult:
+def _activity(activity_id: str, activity: Activity, own: list[Judged], main: list[Judged]) -> ActivityResult:
     """Evidence that the role refuses never unlocks one of its activities."""
     checked: list[RequirementResult] = []
-    for result in own:
-        refused = _refused_evidence(result, main) if result.status == "met" else None
+    for judged in own:
+        result = judged[0]
+        refused = _refused_evidence(judged, main) if result.status == "met" else None
         checked.append(result if refused is None else _refused(result, refused))
     blocking = [r for r in checked if r.status != "met"]
     fields = {"id": activity_id, "title": activity.title, "allowed": not blocking, "requirements": checked, "source": cited(activity.source)}
@@ -318,6 +330,7 @@ def _assemble(
     record: Record,
     ctx: Context,
     results: dict[str, RequirementResult],
+    derived: dict[str, Derived[Any]],
     engine: Engine,
     words: Plain,
 ) -> Decision:
@@ -325,15 +338,14 @@ def _assemble(
     digest when first read."""
     policy = loaded.policy
     role = policy.roles[target.role]
-    main = [results[s.key] for s in target.slots if s.activity is None]
+    judged_main = [(results[key], derived[key]) for key in target.main_keys]
+    main = [result for result, _ in judged_main]
     activities = [
-        _activity(activity_id, activity, [results[s.key] for s in target.slots if s.activity == activity_id], main)
+        _activity(activity_id, activity, [(results[key], derived[key]) for key in target.activity_keys.get(activity_id, ())], judged_main)
         for activity_id, activity in role.activities.items()
     ]
 
-    outcome: Outcome = "eligible"
-    for result in main:
-        outcome = worse(outcome, STATUSES[result.status].outcome)
+    outcome = worst(r.status for r in main)
     if outcome == "eligible" and any(not a.allowed for a in activities):
         outcome = "conditional"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pathrules.decision import Stage, Target
@@ -47,6 +47,8 @@ class CompiledTarget:
     slots: tuple[Slot, ...]
     program: Program
     decision_target: Target  # the decision's ``target``, the same for every decision on this target
+    main_keys: tuple[str, ...] = ()  # the slots of the role itself (not of one of its activities), in order
+    activity_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each activity's slots, in order
 
 
 def program_name(digest: str, mode: Mode, from_role: str | None, role: str) -> str:
@@ -91,4 +93,6 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
         checks.append(Check(key, labelled, tuple(kind.fact_types(requirement, policy).items())))
     name = program_name(loaded.digest, mode, from_role, role)
     decision_target = Target.assembled({"role": role, "title": spec.title, "from_role": from_role})
-    return CompiledTarget(role, mode, from_role, tuple(slots), Program(name, tuple(checks)), decision_target)
+    main_keys = tuple(slot.key for slot in slots if slot.activity is None)
+    activity_keys = {a: tuple(slot.key for slot in slots if slot.activity == a) for a in dict.fromkeys(slot.activity for slot in slots if slot.activity is not None)}
+    return CompiledTarget(role, mode, from_role, tuple(slots), Program(name, tuple(checks)), decision_target, main_keys, activity_keys)

@@ -94,7 +94,7 @@ class AgreementKind(Kind[AgreementRequirement, AgreementDetail]):
         return Derived(
             facts={"recorded": 1 if current else 0, "fulfilled": 1 if fulfilled else 0, "days_left": days_left},
             detail=AgreementDetail(current, others),
-            evidence=[Evidence(label=f"agreement: {req.title}", value=value, threshold=f"agreed with {_with(req)}; the date is agreed with the person", source=f"agreements.{req.agreement}")],
+            evidence=[Evidence.of(label=f"agreement: {req.title}", value=value, threshold=f"agreed with {_with(req)}; the date is agreed with the person", source=f"agreements.{req.agreement}")],
             due_on=current.due_on if current is not None and not fulfilled and days_left >= 0 else None,
         )
 

@@ -86,7 +86,7 @@ class AssessmentKind(Kind[AssessmentRequirement, AssessmentDetail]):
         return Derived(
             facts={"assessed": 1 if latest else 0, "positive": 1 if latest and latest.outcome == "met" else 0, "age": age},
             detail=AssessmentDetail(latest, expired, others),
-            evidence=[Evidence(label=req.title, value=value, threshold=threshold, source=f"assessments.{req.assessment}")],
+            evidence=[Evidence.of(label=req.title, value=value, threshold=threshold, source=f"assessments.{req.assessment}")],
             lapses_on=lapses,
         )
 

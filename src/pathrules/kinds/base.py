@@ -33,7 +33,7 @@ import datetime as _dt
 import functools
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args
 
@@ -112,16 +112,43 @@ class Context:
         return found
 
 
-@dataclass
-class Derived(Generic[D]):
-    """What ``derive`` hands to the engine (``facts``) and to ``explain`` (the rest, ``detail`` typed per kind)."""
+EvidenceLater = Callable[[], list[Evidence]]
 
-    facts: dict[str, FactValue]
-    detail: D
-    evidence: list[Evidence] = field(default_factory=list)
-    met_on: _dt.date | None = None
-    lapses_on: _dt.date | None = None
-    due_on: _dt.date | None = None  # when ``owed`` holds: the date it is due by, read from the record
+
+class Derived(Generic[D]):
+    """What ``derive`` hands to the engine (``facts``) and to ``explain`` (the rest, ``detail`` typed per kind).
+
+    ``evidence`` may be given as a function that writes it: evidence is text (labels, dates written out),
+    read only when a decision is read, so a kind on the hot path defers it (issue 14)."""
+
+    __slots__ = ("facts", "detail", "_evidence", "met_on", "lapses_on", "due_on")
+
+    def __init__(
+        self,
+        facts: dict[str, FactValue],
+        detail: D,
+        evidence: list[Evidence] | EvidenceLater | None = None,
+        met_on: _dt.date | None = None,
+        lapses_on: _dt.date | None = None,
+        due_on: _dt.date | None = None,  # when ``owed`` holds: the date it is due by, read from the record
+    ) -> None:
+        self.facts = facts
+        self.detail = detail
+        self._evidence: list[Evidence] | EvidenceLater = [] if evidence is None else evidence
+        self.met_on = met_on
+        self.lapses_on = lapses_on
+        self.due_on = due_on
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        """The evidence, written on first read when the kind deferred it."""
+        found = self._evidence
+        if callable(found):
+            found = self._evidence = found()
+        return found
+
+    def __repr__(self) -> str:
+        return f"Derived(facts={self.facts!r}, detail={self.detail!r}, met_on={self.met_on!r}, lapses_on={self.lapses_on!r}, due_on={self.due_on!r})"
 
 
 @dataclass(frozen=True)

@@ -299,7 +299,7 @@ class ExpressionKind(Kind[ExpressionRequirement, ExpressionDetail]):
             if typed is None:
                 missing.append(declared.title)
             evidence.append(
-                Evidence(
+                Evidence.of(
                     label=declared.title,
                     value=raw if typed is not None else ("not recorded" if raw is None else f"not a {declared.type}"),
                     threshold=describe(req.expression, ctx.policy),

@@ -129,7 +129,7 @@ class LapseKind(Kind[LapseHandling, LapseDetail]):
             resume_on = req.resume_after.after(latest.lapsed_on) if req.resume_after is not None else latest.lapsed_on
             is_open = support_owed or ctx.as_of < resume_on
         evidence = [
-            Evidence(
+            Evidence.of(
                 label="lapse in this spell",
                 value=(f"on {latest.lapsed_on}" + (f"; support held on {held}" if held else "; no support conversation recorded")) if latest else "none recorded",
                 threshold=self._way_back(req),

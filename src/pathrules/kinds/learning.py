@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from pathrules.decision import Evidence, Status
 from pathrules.durations import Duration
 from pathrules.engine.ir import Cmp, Condition
-from pathrules.kinds.base import Context, Derived, Kind, RequirementBase, expiry, long_date, names, register, still_valid
+from pathrules.kinds.base import Context, Derived, EvidenceLater, Kind, RequirementBase, expiry, long_date, names, register, still_valid
 from pathrules.policy.fields import DurationField, Slug
 
 if TYPE_CHECKING:
@@ -79,27 +79,36 @@ def _title(policy: Policy, item: str) -> str:
 
 def _completions(
     ids: list[str], part: Literal["training", "qualifications"], ctx: Context, validity: dict[str, Duration | None]
-) -> tuple[dict[str, _dt.date], dict[str, _dt.date], list[Evidence]]:
-    """Latest completion per id as of the day: (valid ones, expired ones), with evidence."""
+) -> tuple[dict[str, _dt.date], dict[str, _dt.date], EvidenceLater]:
+    """Latest completion per id as of the day: (valid ones, expired ones), and how to write the evidence."""
     valid: dict[str, _dt.date] = {}
     expired: dict[str, _dt.date] = {}
-    evidence: list[Evidence] = []
     done = ctx.latest_completions(part)
+    as_of = ctx.as_of
     for item in ids:
         latest = done.get(item)
-        period = validity.get(item)
-        if latest is not None and still_valid(latest, ctx.as_of, period):
-            valid[item] = latest
-        elif latest is not None:
-            expired[item] = latest
-        evidence.append(
-            Evidence(
-                label=_title(ctx.policy, item),
-                value=(f"completed {latest}" + (" (expired)" if item in expired else "")) if latest else "not recorded",
-                threshold=f"valid for {period}" if period else "completed",
-                source=item,
+        if latest is not None:
+            period = validity.get(item)
+            if still_valid(latest, as_of, period):
+                valid[item] = latest
+            else:
+                expired[item] = latest
+
+    def evidence() -> list[Evidence]:  # written when the decision is read
+        found: list[Evidence] = []
+        for item in ids:
+            latest = done.get(item)
+            period = validity.get(item)
+            found.append(
+                Evidence.of(
+                    label=_title(ctx.policy, item),
+                    value=(f"completed {latest}" + (" (expired)" if item in expired else "")) if latest else "not recorded",
+                    threshold=f"valid for {period}" if period else "completed",
+                    source=item,
+                )
             )
-        )
+        return found
+
     return valid, expired, evidence
 
 
@@ -233,7 +242,7 @@ class CompetencyKind(Kind[Competency, CompetencyDetail]):
             ):
                 held[sign_off.id] = max(held.get(sign_off.id, sign_off.signed_off_on), sign_off.signed_off_on)
         evidence = [
-            Evidence(
+            Evidence.of(
                 label=_title(ctx.policy, c),
                 value=f"signed off {held[c]}" if c in held else "not signed off",
                 threshold=f"level {req.level}" + (f", by {names(req.signed_off_by)}" if req.signed_off_by else ""),

@@ -156,7 +156,7 @@ class LivedExperienceKind(Kind[LivedExperienceRequirement, ExperienceDetail]):
             threshold = "needed structured treatment" if req.structured_treatment else "recorded"
             if req.within is not None:
                 threshold += f", within {req.within} before the start date"
-            evidence.append(Evidence(label=f"lived experience of {EXPERIENCE_NAMES[category]}", value=value, threshold=threshold, source="lived_experience"))
+            evidence.append(Evidence.of(label=f"lived experience of {EXPERIENCE_NAMES[category]}", value=value, threshold=threshold, source="lived_experience"))
         return Derived(facts=facts, detail=ExperienceDetail(tuple(fits), tuple(lacks), tuple(unknown)), evidence=evidence)
 
     def describe(self, req: LivedExperienceRequirement, policy: Policy) -> str:

@@ -123,14 +123,14 @@ class PlacementBarKind(Kind[PlacementBar, BarDetail]):
                 free_on = max(req.lasts.after(u.until) for u in matched if u.until is not None)
                 barred_now = ctx.as_of < free_on
         evidence = [
-            Evidence(
+            Evidence.of(
                 label="services used",
                 value=", ".join(f"{_place(u)} until {u.until}" if u.until else f"{_place(u)} (still using)" for u in uses) or "none recorded",
                 threshold=f"no placement in a {req.former} where they were a service user" + (f" for {req.lasts} after" if req.lasts else ""),
                 source="services_used",
             )
         ] if req.former else []
-        evidence.append(Evidence(label="placement", value=str(placement) if placement else "not named", threshold=None, source=None))
+        evidence.append(Evidence.of(label="placement", value=str(placement) if placement else "not named", threshold=None, source=None))
         return Derived(
             facts={"barred_for_good": flag(for_good), "barred_now": flag(barred_now)},
             detail=BarDetail(placement=placement, matched=matched, named=named, free_on=free_on),

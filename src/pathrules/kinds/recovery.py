@@ -104,16 +104,19 @@ class AbstinenceKind(Kind[Abstinence, AbstinenceDetail]):
             missing.append("any substance")
         last = max(dates) if dates else None
         elapsed = req.at_least.elapsed(last, as_of) if last else 0
-        evidence = [
-            Evidence(
-                label=f"last use ({names(sorted(in_scope))})",
-                value=last.isoformat() if last else "none recorded",
-                threshold=f"at least {req.at_least} ago",
-                source="substance_use",
-            )
-        ]
-        if on_medication:
-            evidence.append(Evidence(label="on prescribed medication", value=True, threshold="counts as use in this policy", source="prescribed_medication"))
+        def evidence() -> list[Evidence]:  # written when the decision is read
+            found = [
+                Evidence.of(
+                    label=f"last use ({names(sorted(in_scope))})",
+                    value=last.isoformat() if last else "none recorded",
+                    threshold=f"at least {req.at_least} ago",
+                    source="substance_use",
+                )
+            ]
+            if on_medication:
+                found.append(Evidence.of(label="on prescribed medication", value=True, threshold="counts as use in this policy", source="prescribed_medication"))
+            return found
+
         met_on = req.at_least.after(last) if last and not on_medication and not missing else None
         return Derived(
             facts={"recorded": flag(not missing), "has_use": flag(last is not None), "elapsed": elapsed},
@@ -221,9 +224,16 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
         if status == "completed" and unit_amount and discharged:
             candidate = unit_amount.after(discharged)
             met_on = candidate if candidate > ctx.as_of else None
-        threshold = "one of: " + ", ".join(s.replace("_", " ") for s in req.allowed)
-        if unit_amount:
-            threshold += f"; if completed, at least {unit_amount} since discharge"
+
+        def evidence() -> list[Evidence]:  # written when the decision is read
+            threshold = "one of: " + ", ".join(s.replace("_", " ") for s in req.allowed)
+            if unit_amount:
+                threshold += f"; if completed, at least {unit_amount} since discharge"
+            return [
+                Evidence.of(label="treatment status", value=(status or "not recorded").replace("_", " "), threshold=threshold, source="treatment"),
+                *([Evidence.of(label="discharged on", value=discharged.isoformat(), source="treatment.discharged_on")] if discharged else []),
+            ]
+
         return Derived(
             facts={
                 "recorded": flag(status is not None),
@@ -232,10 +242,7 @@ class TreatmentKind(Kind[Treatment, TreatmentDetail]):
                 "provider_ok": flag(provider_ok),
                 "treated_here": flag(treated_here),
             },
-            evidence=[
-                Evidence(label="treatment status", value=(status or "not recorded").replace("_", " "), threshold=threshold, source="treatment"),
-                *([Evidence(label="discharged on", value=discharged.isoformat(), source="treatment.discharged_on")] if discharged else []),
-            ],
+            evidence=evidence,
             met_on=met_on,
             detail=TreatmentDetail(status=status, discharged=discharged),
         )

@@ -82,9 +82,9 @@ class ReferencesKind(Kind[References, ReferencesDetail]):
         word = "approved" if req.approved else "received"
         return Derived(
             facts={"count": counted, "count_or_outstanding": counted + outstanding},
-            evidence=[
-                Evidence(label=f"references {word}", value=counted, threshold=f"at least {req.at_least}", source="references"),
-                Evidence(label="references requested, not yet " + word, value=outstanding, source="references"),
+            evidence=lambda: [
+                Evidence.of(label=f"references {word}", value=counted, threshold=f"at least {req.at_least}", source="references"),
+                Evidence.of(label="references requested, not yet " + word, value=outstanding, source="references"),
             ],
             detail=ReferencesDetail(count=counted, outstanding=outstanding),
         )
@@ -123,8 +123,8 @@ class ApprovalsKind(Kind[Approvals, ApprovalsDetail]):
     def derive(self, req: Approvals, ctx: Context) -> Derived[ApprovalsDetail]:
         given = {a.approver: a.approved_on for a in ctx.record.approvals if a.item == req.item and a.approved_on <= ctx.as_of}
         needed = list(dict.fromkeys(req.approvers))
-        evidence = [
-            Evidence(
+        evidence = lambda: [  # noqa: E731 - written when the decision is read
+            Evidence.of(
                 label=f"{req.item.replace('-', ' ')}: {who.replace('-', ' ')}",
                 value=f"approved {given[who]}" if who in given else "not yet approved",
                 threshold="approval needed",
@@ -166,8 +166,8 @@ class IdentityKind(Kind[Identity, NoDetail]):
         return Derived(
             facts={"seen": flag(seen)},
             detail=NoDetail(),
-            evidence=[
-                Evidence(
+            evidence=lambda: [
+                Evidence.of(
                     label="identity seen in person",
                     value=f"seen {check.seen_in_person_on}" if seen and check else "not recorded",
                     threshold="seen in person",

@@ -105,10 +105,10 @@ class ExitPlanKind(Kind[ExitPlan, ExitPlanDetail]):
             "due_passed": flag(due is not None and ctx.as_of > due),
         }
         evidence = [
-            Evidence(label="exit plan agreed on", value=str(agreed) if agreed else "not recorded", threshold=f"at least {req.agreed_before_end} before the {req.term} term ends", source=f"attributes.{req.agreed_on}"),
+            Evidence.of(label="exit plan agreed on", value=str(agreed) if agreed else "not recorded", threshold=f"at least {req.agreed_before_end} before the {req.term} term ends", source=f"attributes.{req.agreed_on}"),
         ]
         if ends is not None:
-            evidence.append(Evidence(label="fixed term ends", value=str(ends), source="roles_held"))
+            evidence.append(Evidence.of(label="fixed term ends", value=str(ends), source="roles_held"))
         return Derived(facts=facts, evidence=evidence, detail=ExitPlanDetail(started=started, ends=ends, due=due, agreed=agreed))
 
     def behind_since(self, req: ExitPlan, derived: Derived[ExitPlanDetail], ctx: Context) -> _dt.date | None:

@@ -70,7 +70,7 @@ class StageReachedKind(Kind[StageReached, StageDetail]):
         index, stage, on, _ = reached_stage(ctx.record, ctx.policy, req.role)
         return Derived(
             facts={"reached": index},
-            evidence=[Evidence(label=f"stage reached as {req.role.replace('-', ' ')}", value=stage or "none signed off", threshold=f"at least {req.stage}", source="stage_sign_offs")],
+            evidence=[Evidence.of(label=f"stage reached as {req.role.replace('-', ' ')}", value=stage or "none signed off", threshold=f"at least {req.stage}", source="stage_sign_offs")],
             detail=StageDetail(reached=stage, on=on),
         )
 

@@ -198,7 +198,7 @@ class TimeInRoleKind(Kind[TimeInRole, TimeInRoleDetail]):
                 value = f"{(time.end - time.start).days} days over {time.counted} spells, the latest " + value
         return Derived(
             facts=facts,
-            evidence=[Evidence(label=f"time as {req.role.replace('-', ' ')}", value=value, threshold=bounds, source="roles_held")],
+            evidence=[Evidence.of(label=f"time as {req.role.replace('-', ' ')}", value=value, threshold=bounds, source="roles_held")],
             met_on=met_on,
             lapses_on=lapses,
             detail=TimeInRoleDetail(spell=spell, counted=time.counted if time else 0),
@@ -248,7 +248,7 @@ class SupervisionKind(Kind[Supervision, SupervisionDetail]):
         lapses = req.within.after(sessions[req.at_least - 1]) if len(sessions) >= req.at_least else None
         return Derived(
             facts={"count": len(sessions)},
-            evidence=[Evidence(label=f"supervision sessions in the last {req.within}", value=len(sessions), threshold=f"at least {req.at_least}", source="supervision")],
+            evidence=[Evidence.of(label=f"supervision sessions in the last {req.within}", value=len(sessions), threshold=f"at least {req.at_least}", source="supervision")],
             lapses_on=lapses,
             detail=SupervisionDetail(count=len(sessions)),
         )
@@ -318,7 +318,7 @@ class AgeKind(Kind[Age, NoDetail]):
         return Derived(
             facts={"known": flag(born is not None), "years": years},
             detail=NoDetail(),
-            evidence=[Evidence(label="age on the start date", value=years if born else "date of birth not recorded", threshold=_range(req), source="date_of_birth")],
+            evidence=[Evidence.of(label="age on the start date", value=years if born else "date of birth not recorded", threshold=_range(req), source="date_of_birth")],
             met_on=met_on,
             lapses_on=lapses,
         )

@@ -177,29 +177,32 @@ class VettingKind(Kind[Vetting, VettingDetail]):
         review = REVIEW_NONE
         if best is not None and best.review is not None and best.review.decided_on <= as_of:
             review = REVIEW_ACCEPTED if best.review.decision == "accepted" else REVIEW_REFUSED
-        evidence = []
-        if best is not None:
-            evidence.append(
-                Evidence(
-                    label=f"{req.scheme.upper()} certificate ({best.level.replace('_', ' ')})",
-                    value=f"issued {best.issued_on}",
-                    threshold=f"{req.level.replace('_', ' ')} or higher" + (f", issued within {window} {anchor_words}" if window else "") + (" (or the organisation's own check)" if req.reuse_before == "joining" else ""),
-                    source="vetting",
+        def evidence() -> list[Evidence]:  # written when the decision is read
+            found: list[Evidence] = []
+            if best is not None:
+                found.append(
+                    Evidence.of(
+                        label=f"{req.scheme.upper()} certificate ({best.level.replace('_', ' ')})",
+                        value=f"issued {best.issued_on}",
+                        threshold=f"{req.level.replace('_', ' ')} or higher" + (f", issued within {window} {anchor_words}" if window else "") + (" (or the organisation's own check)" if req.reuse_before == "joining" else ""),
+                        source="vetting",
+                    )
                 )
-            )
-        elif certificates:
-            oldest = max(certificates, key=lambda c: c.issued_on)  # type: ignore[arg-type, return-value]
-            evidence.append(
-                Evidence(label=f"{req.scheme.upper()} certificate", value=f"issued {oldest.issued_on}", threshold=f"issued within {window} before {anchor}", source="vetting")
-            )
-        if req.reuse_before == "joining":
-            evidence.append(Evidence(label="joined the organisation", value=joined.isoformat(), source="roles_held"))
-        if req.on_reuse == "new_application_at_start" and reused:
-            evidence.append(Evidence(label="new application after reuse", value="recorded" if renewed else "not recorded", threshold=f"at the start ({start})", source="vetting"))
-        if applied:
-            evidence.append(Evidence(label="check applied for", value=f"applied {applied[0].applied_on}, documents verified", source="vetting"))
-        if not evidence:
-            evidence.append(Evidence(label=f"{req.scheme.upper()} check", value="none recorded", threshold=req.level.replace("_", " "), source="vetting"))
+            elif certificates:
+                oldest = max(certificates, key=lambda c: c.issued_on)  # type: ignore[arg-type, return-value]
+                found.append(
+                    Evidence.of(label=f"{req.scheme.upper()} certificate", value=f"issued {oldest.issued_on}", threshold=f"issued within {window} before {anchor}", source="vetting")
+                )
+            if req.reuse_before == "joining":
+                found.append(Evidence.of(label="joined the organisation", value=joined.isoformat(), source="roles_held"))
+            if req.on_reuse == "new_application_at_start" and reused:
+                found.append(Evidence.of(label="new application after reuse", value="recorded" if renewed else "not recorded", threshold=f"at the start ({start})", source="vetting"))
+            if applied:
+                found.append(Evidence.of(label="check applied for", value=f"applied {applied[0].applied_on}, documents verified", source="vetting"))
+            if not found:
+                found.append(Evidence.of(label=f"{req.scheme.upper()} check", value="none recorded", threshold=req.level.replace("_", " "), source="vetting"))
+            return found
+
         lapses = None
         if best is not None and window is not None and not applied and anchor >= as_of and not (req.reuse_before == "joining" and own(best)):
             lapses = window.after(best.issued_on)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ kept: they are not events.
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Any
 
 from pathrules.record.model import (
     PrescribedMedication,
@@ -86,9 +87,9 @@ def _kept(items: list[object | None]) -> list[object]:
 
 
 def as_it_stood(record: Record, day: _dt.date) -> Record:
-    """``record`` with only what had happened by the end of ``day``."""
-    return record.model_copy(
-        update={
+    """``record`` with only what had happened by the end of ``day``; the record itself (and its cached
+    digest) when nothing in it happened later, as is usual."""
+    update: dict[str, Any] = {
             "substance_use": [u for u in record.substance_use if u.last_use <= day],
             "prescribed_medication": _kept([_medication(m, day) for m in record.prescribed_medication]),
             "treatment": _treatment(record.treatment, day),
@@ -103,4 +104,14 @@ def as_it_stood(record: Record, day: _dt.date) -> Record:
             "roles_held": _kept([_spell(s, day) for s in record.roles_held]),
             "supervision": [d for d in record.supervision if d <= day],
         }
-    )
+    held = record.__dict__
+    if all(_same(held[name], value) for name, value in update.items()):
+        return record
+    return record.model_copy(update=update)
+
+
+def _same(before: object, after: object) -> bool:
+    """Whether the as-of view left a field as it was (the same items, not copies)."""
+    if isinstance(before, list) and isinstance(after, list):
+        return len(before) == len(after) and all(a is b for a, b in zip(before, after))
+    return before is after
