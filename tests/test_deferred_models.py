@@ -128,3 +128,30 @@ def test_a_requirement_copied_with_another_status_explains_that_status(evaluator
     fresh = next(r for r in _fresh(evaluator, person).requirements if r.id == unmet.id)
     as_met = fresh.model_copy(update={"status": "met", "met_on": None, "due": None})
     assert as_met.for_person is None and unmet.for_person is not None
+
+
+def test_where_a_kind_names_its_evidence_sources_they_are_the_sources_of_the_evidence_it_writes() -> None:
+    """Kinds that defer their evidence say where it comes from without writing it (activity checks read
+    that); on every shipped policy, example and requirement, that is exactly the evidence's sources."""
+    from pathrules.evaluation.targets import compile_target
+    from pathrules.kinds.base import Context
+    from pathrules.record.as_of import as_it_stood
+    from pathrules.record.loader import load_record
+
+    checked = declared = 0
+    for loaded in pathrules.load_policies(POLICIES):
+        for role in loaded.policy.roles:
+            target = compile_target(loaded, role, "entry")
+            for example in sorted(EXAMPLES.glob("*.yaml")):
+                record = as_it_stood(load_record(example), AS_OF)
+                ctx = Context(record, loaded.policy, AS_OF, AS_OF)
+                for slot in target.slots:
+                    derived = slot.derive(slot.requirement, ctx)
+                    named = derived._sources
+                    written = frozenset(e.source for e in derived.evidence if e.source)
+                    checked += 1
+                    if named is not None:
+                        declared += 1
+                        assert named == written, (loaded.id, role, example.stem, slot.requirement.id)
+                    assert derived.sources == written
+    assert declared > 100 and checked > declared, (checked, declared)

@@ -97,12 +97,13 @@ class _Deferred(_Frozen):
     _write_complete = model_serializer(mode="wrap")(_complete_before_writing)
 
     @classmethod
-    def deferred(cls, fields: dict[str, Any], later: Later) -> Self:
-        """A model with ``fields`` now (the dict becomes the model's own) and the rest from ``later``."""
+    def deferred(cls, fields: dict[str, Any], later: Later, names: frozenset[str] | None = None) -> Self:
+        """A model with ``fields`` now (the dict becomes the model's own) and the rest from ``later``;
+        ``names``, when the caller has them to hand, are the keys of ``fields``."""
         made = cls.__new__(cls)
         setter = object.__setattr__
         setter(made, "__dict__", fields)
-        setter(made, "__pydantic_fields_set__", set(fields))
+        setter(made, "__pydantic_fields_set__", set(fields) if names is None else names)
         setter(made, "__pydantic_extra__", None)
         setter(made, "__pydantic_private__", {"later": later})
         return made
@@ -129,7 +130,7 @@ class _Deferred(_Frozen):
                 ordered[name] = info.default
         setter = object.__setattr__
         setter(self, "__dict__", ordered)
-        setter(self, "__pydantic_fields_set__", object.__getattribute__(self, "__pydantic_fields_set__") | set(found))
+        setter(self, "__pydantic_fields_set__", set(object.__getattribute__(self, "__pydantic_fields_set__")) | set(found))
         setter(self, "__pydantic_private__", None)
 
     if not TYPE_CHECKING:  # attribute access stays typed: only missing (deferred) fields come here

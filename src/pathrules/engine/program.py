@@ -101,4 +101,8 @@ class PythonEngine:
 
     def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
         checked = checked_facts(program, facts)
-        return {check.key: frozenset(label for label, test in check.tests if test(checked[check.key])) for check in program.checks}
+        fired: Fired = {}
+        for check in program.checks:
+            given = checked[check.key]
+            fired[check.key] = frozenset([label for label, test in check.tests if test(given)])
+        return fired

@@ -91,6 +91,10 @@ class Evaluator:
 
     def policy_for(self, as_of: _dt.date, policy_id: str | None = None) -> LoadedPolicy:
         """The version in force on ``as_of``: the latest whose effective dates cover it."""
+        if len(self.policies) == 1:  # the usual case, decided without building the lists below
+            only = self.policies[0]
+            if (policy_id is None or policy_id == only.id) and (not self.enforce_dates or only.policy.in_force(as_of)):
+                return only
         ids = self.policy_ids()
         if policy_id is None:
             if len(ids) > 1:
@@ -148,7 +152,7 @@ class Evaluator:
             Placement.parse(placement)  # a bad placement is bad input even where no bar looks at it
         ctx = Context(person, loaded.policy, day, start, placement)
         words = Plain(loaded.policy, person)
-        derived = {slot.key: kind_of(slot.requirement).derive(slot.requirement, ctx) for slot in target.slots}
+        derived = {slot.key: slot.derive(slot.requirement, ctx) for slot in target.slots}
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
         decision = _assemble(loaded, target, given, ctx, results, derived, self.engine, words)
@@ -211,11 +215,15 @@ def _current_spell(record: Record, role: str, as_of: _dt.date, policy_id: str) -
 
 
 def _status(slot: Slot, fired: frozenset[str], ctx: Context, derived: Derived[Any]) -> tuple[Status, _dt.date | None]:
-    requirement = slot.requirement
-    status: Status = next((label for label in LABELS if label in fired), "not_met")
+    status: Status = "not_met"
+    for label in LABELS:
+        if label in fired:
+            status = label
+            break
     due = derived.due_on if status == "owed" else None  # a kind's own due date, from the record
-    if status in ("not_met", "pending") and requirement.due_after_start is not None:
-        due = requirement.due_after_start.after(ctx.start)
+    after_start = slot.requirement.due_after_start
+    if after_start is not None and (status == "not_met" or status == "pending"):
+        due = after_start.after(ctx.start)
         status = "owed" if ctx.as_of <= due else "not_met"  # past its due date, waiting is no longer enough
     return status, due
 
@@ -226,6 +234,9 @@ def decider(slot: Slot) -> str | None:
     if not requirement.discretionary:
         return None
     return requirement.decided_by or "manager"
+
+
+_DECIDED_NOW = frozenset({"id", "kind", "stage", "status", "because", "met_on", "valid_until", "due", "decided_by", "source"})
 
 
 def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
@@ -244,7 +255,7 @@ def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Conte
         "decided_by": decider(slot) if status == "not_met" else None,
         "source": slot.cited,
     }
-    return RequirementResult.deferred(fields, lambda made: _explained(made, slot, derived, fired, ctx, mode, words))
+    return RequirementResult.deferred(fields, lambda made: _explained(made, slot, derived, fired, ctx, mode, words), _DECIDED_NOW)
 
 
 def _explained(made: RequirementResult, slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> dict[str, Any]:
@@ -279,19 +290,15 @@ def _explained(made: RequirementResult, slot: Slot, derived: Derived[Any], fired
 Judged = tuple[RequirementResult, Derived[Any]]  # a requirement's result, with what it was judged on
 
 
-def _sources(derived: Derived[Any]) -> set[str]:
-    return {e.source for e in derived.evidence if e.source}
-
-
 def _refused_evidence(own: Judged, main: list[Judged]) -> RequirementResult | None:
     """A role requirement of the same kind, resting on the same evidence, that the role does not accept."""
     result, derived = own
     refused = [(r, d) for r, d in main if r.kind == result.kind and r.status in REFUSED]
     if not refused:  # the usual case, without writing any evidence
         return None
-    sources = _sources(derived)
+    sources = derived.sources
     for other, judged_on in refused:
-        if sources & _sources(judged_on):
+        if sources & judged_on.sources:
             return other
     return None
 

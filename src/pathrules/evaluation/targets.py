@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
 from pathrules.decision import Stage, Target
 from pathrules.engine.program import Check, Program
 from pathrules.errors import EvaluationError
 from pathrules.kinds import kind_of
-from pathrules.kinds.base import LABELS
+from pathrules.kinds.base import LABELS, Context, Derived
 from pathrules.kinds.lapse import LapseHandling
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.requirements import Requirement
@@ -35,6 +37,11 @@ class Slot:
     requirement: Requirement
     asked: str = ""  # what the requirement asks (its kind's ``describe``), worked out once per target
     cited: str | None = None  # where the rule comes from, for staff (``cited(requirement.source)``), once per target
+
+    @cached_property
+    def derive(self) -> Callable[[Any, Context], Derived[Any]]:
+        """The requirement's kind's ``derive``, looked up once per target."""
+        return kind_of(self.requirement).derive
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ class Derived(Generic[D]):
     ``evidence`` may be given as a function that writes it: evidence is text (labels, dates written out),
     read only when a decision is read, so a kind on the hot path defers it (issue 14)."""
 
-    __slots__ = ("facts", "detail", "_evidence", "met_on", "lapses_on", "due_on")
+    __slots__ = ("facts", "detail", "_evidence", "met_on", "lapses_on", "due_on", "_sources")
 
     def __init__(
         self,
@@ -131,7 +131,9 @@ class Derived(Generic[D]):
         met_on: _dt.date | None = None,
         lapses_on: _dt.date | None = None,
         due_on: _dt.date | None = None,  # when ``owed`` holds: the date it is due by, read from the record
+        sources: frozenset[str] | None = None,  # the evidence's sources, where a kind deferring evidence knows them
     ) -> None:
+        self._sources = sources
         self.facts = facts
         self.detail = detail
         self._evidence: list[Evidence] | EvidenceLater = [] if evidence is None else evidence
@@ -146,6 +148,14 @@ class Derived(Generic[D]):
         if callable(found):
             found = self._evidence = found()
         return found
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """Where in the record the evidence comes from (each piece's ``source``), without writing the
+        evidence when the kind said so (tests/test_kinds.py checks the two agree)."""
+        if self._sources is None:
+            self._sources = frozenset(e.source for e in self.evidence if e.source)
+        return self._sources
 
     def __repr__(self) -> str:
         return f"Derived(facts={self.facts!r}, detail={self.detail!r}, met_on={self.met_on!r}, lapses_on={self.lapses_on!r}, due_on={self.due_on!r})"

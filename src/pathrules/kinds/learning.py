@@ -151,6 +151,7 @@ class QualificationKind(Kind[Qualification, CompletionDetail]):
         return Derived(
             facts={"held": len(valid)},
             evidence=evidence,
+            sources=frozenset(req.ids),  # one piece of evidence per id, from that id
             lapses_on=_lapse(valid, validity, req.one_of is not None),
             detail=CompletionDetail(missing=[i for i in req.ids if i not in valid], expired=expired),
         )
@@ -192,6 +193,7 @@ class TrainingKind(Kind[Training, CompletionDetail]):
         return Derived(
             facts={"held": len(valid)},
             evidence=evidence,
+            sources=frozenset(req.modules),  # one piece of evidence per module, from that module
             lapses_on=_lapse(valid, validity, False),
             detail=CompletionDetail(missing=[m for m in req.modules if m not in valid], expired=expired),
         )

@@ -94,6 +94,17 @@ class VettingDetail:
     owes: bool  # a new application is owed (or overdue) after starting on a reused certificate
 
 
+_CHECKS, _JOINED, _BOTH = frozenset({"vetting"}), frozenset({"roles_held"}), frozenset({"vetting", "roles_held"})
+
+
+def _sources(joining: bool, about_checks: bool) -> frozenset[str]:
+    """Where ``derive``'s evidence comes from: the checks (said when nothing else is), and the day the
+    person joined when reuse counts from it."""
+    if not joining:
+        return _CHECKS
+    return _BOTH if about_checks else _JOINED
+
+
 @register
 class VettingKind(Kind[Vetting, VettingDetail]):
     waiting_for = "a criminal-record check"
@@ -227,6 +238,7 @@ class VettingKind(Kind[Vetting, VettingDetail]):
                 owes=owes,
             ),
             due_on=start if owes and days_to_start >= 0 else None,
+            sources=_sources(req.reuse_before == "joining", best is not None or bool(certificates) or (req.on_reuse == "new_application_at_start" and reused) or bool(applied)),
         )
 
     def form_columns(self, req: Vetting) -> list[str]:

@@ -13,6 +13,8 @@ kept: they are not events.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
+from collections.abc import Callable
 from typing import Any
 
 from pathrules.record.model import (
@@ -86,32 +88,41 @@ def _kept(items: list[object | None]) -> list[object]:
     return [item for item in items if item is not None]
 
 
+_DATED: dict[str, Callable[[Any], _dt.date]] = {  # lists of events kept when dated by the day
+    "substance_use": operator.attrgetter("last_use"),
+    "qualifications": operator.attrgetter("completed_on"),
+    "training": operator.attrgetter("completed_on"),
+    "competencies": operator.attrgetter("signed_off_on"),
+    "stage_sign_offs": operator.attrgetter("signed_off_on"),
+    "approvals": operator.attrgetter("approved_on"),
+    "supervision": lambda day: day,
+}
+_SEEN_AS_OF: dict[str, Callable[[Any, _dt.date], Any]] = {  # lists of facts shown as they were on the day (None: not yet)
+    "prescribed_medication": _medication,
+    "vetting": _vetting,
+    "references": _reference,
+    "roles_held": _spell,
+}
+
+
 def as_it_stood(record: Record, day: _dt.date) -> Record:
     """``record`` with only what had happened by the end of ``day``; the record itself (and its cached
     digest) when nothing in it happened later, as is usual."""
-    update: dict[str, Any] = {
-            "substance_use": [u for u in record.substance_use if u.last_use <= day],
-            "prescribed_medication": _kept([_medication(m, day) for m in record.prescribed_medication]),
-            "treatment": _treatment(record.treatment, day),
-            "vetting": _kept([_vetting(c, day) for c in record.vetting]),
-            "qualifications": [c for c in record.qualifications if c.completed_on <= day],
-            "training": [c for c in record.training if c.completed_on <= day],
-            "competencies": [c for c in record.competencies if c.signed_off_on <= day],
-            "stage_sign_offs": [s for s in record.stage_sign_offs if s.signed_off_on <= day],
-            "references": _kept([_reference(r, day) for r in record.references]),
-            "approvals": [a for a in record.approvals if a.approved_on <= day],
-            "identity": record.identity if record.identity is not None and record.identity.seen_in_person_on <= day else None,
-            "roles_held": _kept([_spell(s, day) for s in record.roles_held]),
-            "supervision": [d for d in record.supervision if d <= day],
-        }
     held = record.__dict__
-    if all(_same(held[name], value) for name, value in update.items()):
-        return record
-    return record.model_copy(update=update)
-
-
-def _same(before: object, after: object) -> bool:
-    """Whether the as-of view left a field as it was (the same items, not copies)."""
-    if isinstance(before, list) and isinstance(after, list):
-        return len(before) == len(after) and all(a is b for a, b in zip(before, after))
-    return before is after
+    update: dict[str, Any] = {}
+    for name, dated in _DATED.items():
+        items = held[name]
+        if items and any(dated(item) > day for item in items):
+            update[name] = [item for item in items if dated(item) <= day]
+    for name, seen_on in _SEEN_AS_OF.items():
+        items = held[name]
+        if items:
+            seen = [seen_on(item, day) for item in items]
+            if any(a is not b for a, b in zip(items, seen)):
+                update[name] = _kept(seen)
+    treatment = _treatment(record.treatment, day)
+    if treatment is not record.treatment:
+        update["treatment"] = treatment
+    if record.identity is not None and record.identity.seen_in_person_on > day:
+        update["identity"] = None
+    return record.model_copy(update=update) if update else record
