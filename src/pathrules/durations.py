@@ -70,8 +70,10 @@ def add_months(start: date, months: int) -> date:
         return date.min
     if year > date.max.year:
         return date.max
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(start.day, last))
+    day = start.day
+    if day > 28:  # only the last days of a month can fall past the end of a shorter one
+        day = min(day, calendar.monthrange(year, month0 + 1)[1])
+    return date(year, month0 + 1, day)
 
 
 def add(start: date, amount: int, unit: Unit) -> date:

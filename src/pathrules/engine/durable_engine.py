@@ -45,6 +45,7 @@ MAX_RULES = 400
 MAX_FACT_PROPERTIES = 200
 MAX_RULES_PER_FACT = 48  # rules that may match one fact, catch-all included; durable-rules fails past 64
 MAX_RULESETS = 64  # compiled targets kept at once; each holds about half a megabyte inside durable-rules
+Layout = tuple[tuple[tuple[str, dict[str, str]], ...], ...]  # per chunk: (check key, {fact: engine name})
 _OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 
 # durable-rules 2.0.28 calls datetime.utcfromtimestamp, deprecated since CPython 3.12, on every action;
@@ -184,16 +185,24 @@ class DurableEngine:
         if _durable_engine is None:
             raise EngineError(IMPORT_ERROR or "durable-rules is unavailable")
 
-    _layouts: ClassVar[dict[int, tuple[Program, tuple[tuple[int, ...], ...]]]] = {}
+    _layouts: ClassVar[dict[int, tuple[Program, Layout]]] = {}
 
     @classmethod
-    def _chunks(cls, program: Program) -> tuple[tuple[int, ...], ...]:
-        """``chunks(program)``, kept per program object (a compiled target's program lives as long as it)."""
+    def _layout(cls, program: Program) -> Layout:
+        """Each chunk's checks, with each check's fact names as durable-rules sees them (``c<index>_<fact>``),
+        kept per program object (a compiled target's program lives as long as it)."""
         known = cls._layouts.get(id(program))
         if known is None or known[0] is not program:
+            for check in program.checks:  # a fact holds only declared facts (checked_facts), so this bounds it
+                if len(check.facts) > MAX_FACT_PROPERTIES:
+                    raise EngineError(f"requirement `{check.key}` derives {len(check.facts)} facts; at most {MAX_FACT_PROPERTIES}")
             if len(cls._layouts) > 4 * MAX_RULESETS:
                 cls._layouts.clear()
-            known = cls._layouts[id(program)] = (program, chunks(program))
+            layout = tuple(
+                tuple((program.checks[index].key, {name: f"c{index}_{name}" for name, _ in program.checks[index].facts}) for index in indexes)
+                for indexes in chunks(program)
+            )
+            known = cls._layouts[id(program)] = (program, layout)
         return known[1]
 
     @classmethod
@@ -225,17 +234,13 @@ class DurableEngine:
         cls._registered[program.name] = program
 
     def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
-        checked = checked_facts(program, facts)
+        checked = checked_facts(program, facts)  # only declared facts, so each has its engine name
         documents = []
-        for chunk, indexes in enumerate(self._chunks(program)):
+        for chunk, layout in enumerate(self._layout(program)):
             document: dict[str, Any] = {"q": f"k{chunk}"}
-            for index in indexes:
-                values = checked[program.checks[index].key]
-                if len(values) > MAX_FACT_PROPERTIES:
-                    raise EngineError(f"requirement `{program.checks[index].key}` derived {len(values)} facts; at most {MAX_FACT_PROPERTIES}")
-                prefix = f"c{index}_"
-                for name, value in values.items():
-                    document[prefix + name] = engine_value(value)
+            for key, engine_names in layout:
+                for name, value in checked[key].items():
+                    document[engine_names[name]] = engine_value(value) if type(value) is str else value
             documents.append(document)
         fired: dict[str, set[str]] = {check.key: set() for check in program.checks}
         if not documents:

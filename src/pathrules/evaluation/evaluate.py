@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -290,14 +290,15 @@ def _explained(made: RequirementResult, slot: Slot, derived: Derived[Any], fired
 Judged = tuple[RequirementResult, Derived[Any]]  # a requirement's result, with what it was judged on
 
 
-def _refused_evidence(own: Judged, main: list[Judged]) -> RequirementResult | None:
-    """A role requirement of the same kind, resting on the same evidence, that the role does not accept."""
+def _refused_evidence(own: Judged, refused: Mapping[str, list[Judged]]) -> RequirementResult | None:
+    """A role requirement of the same kind, resting on the same evidence, that the role does not accept
+    (``refused``: the role's refused requirements by kind)."""
     result, derived = own
-    refused = [(r, d) for r, d in main if r.kind == result.kind and r.status in REFUSED]
-    if not refused:  # the usual case, without writing any evidence
+    candidates = refused.get(result.kind)
+    if not candidates:  # the usual case, without writing any evidence
         return None
     sources = derived.sources
-    for other, judged_on in refused:
+    for other, judged_on in candidates:
         if sources & judged_on.sources:
             return other
     return None
@@ -319,12 +320,12 @@ def _refused(result: RequirementResult, refused: RequirementResult) -> Requireme
     return RequirementResult.deferred(fields, later)
 
 
-def _activity(activity_id: str, activity: Activity, own: list[Judged], main: list[Judged]) -> ActivityResult:
+def _activity(activity_id: str, activity: Activity, own: list[Judged], refused_by_kind: Mapping[str, list[Judged]]) -> ActivityResult:
     """Evidence that the role refuses never unlocks one of its activities."""
     checked: list[RequirementResult] = []
     for judged in own:
         result = judged[0]
-        refused = _refused_evidence(judged, main) if result.status == "met" else None
+        refused = _refused_evidence(judged, refused_by_kind) if refused_by_kind and result.status == "met" else None
         checked.append(result if refused is None else _refused(result, refused))
     blocking = [r for r in checked if r.status != "met"]
     fields = {"id": activity_id, "title": activity.title, "allowed": not blocking, "requirements": checked, "source": cited(activity.source)}
@@ -345,14 +346,17 @@ def _assemble(
     digest when first read."""
     policy = loaded.policy
     role = policy.roles[target.role]
-    judged_main = [(results[key], derived[key]) for key in target.main_keys]
-    main = [result for result, _ in judged_main]
+    main = [results[key] for key in target.main_keys]
+    refused_by_kind: dict[str, list[Judged]] = {}
+    for key, result in zip(target.main_keys, main):
+        if result.status in REFUSED:
+            refused_by_kind.setdefault(result.kind, []).append((result, derived[key]))
     activities = [
-        _activity(activity_id, activity, [(results[key], derived[key]) for key in target.activity_keys.get(activity_id, ())], judged_main)
+        _activity(activity_id, activity, [(results[key], derived[key]) for key in target.activity_keys.get(activity_id, ())], refused_by_kind)
         for activity_id, activity in role.activities.items()
     ]
 
-    outcome = worst(r.status for r in main)
+    outcome = worst([r.status for r in main])
     if outcome == "eligible" and any(not a.allowed for a in activities):
         outcome = "conditional"
 

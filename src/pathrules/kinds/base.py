@@ -322,6 +322,27 @@ def models() -> tuple[type[RequirementBase], ...]:
 # ---- small helpers the kinds share ---------------------------------------------------------------
 
 
+T = TypeVar("T")
+
+
+class PerRequirement(Generic[R, T]):
+    """What a kind works out from a requirement and its policy alone, once (a loaded policy and its
+    requirements never change), rather than on every evaluation: the compiled part of a target."""
+
+    def __init__(self, compute: Callable[[R, Policy], T]) -> None:
+        self._compute = compute
+        self._known: dict[int, tuple[R, Policy, T]] = {}
+
+    def __call__(self, req: R, policy: Policy) -> T:
+        known = self._known.get(id(req))
+        if known is None or known[0] is not req or known[1] is not policy:
+            if len(self._known) >= 4096:
+                self._known.clear()
+            known = self._known[id(req)] = (req, policy, self._compute(req, policy))
+        return known[2]
+
+
+
 def flag(value: bool) -> int:
     """Booleans reach the engine as 0/1: durable-rules compares mismatched types as strings."""
     return 1 if value else 0

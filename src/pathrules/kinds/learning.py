@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from pathrules.decision import Evidence, Status
 from pathrules.durations import Duration
 from pathrules.engine.ir import Cmp, Condition
-from pathrules.kinds.base import Context, Derived, EvidenceLater, Kind, RequirementBase, expiry, long_date, names, register, still_valid
+from pathrules.kinds.base import Context, Derived, EvidenceLater, Kind, PerRequirement, RequirementBase, expiry, long_date, names, register, still_valid
 from pathrules.policy.fields import DurationField, Slug
 
 if TYPE_CHECKING:
@@ -129,6 +129,14 @@ def _missing_text(policy: Policy, missing: list[str], expired: dict[str, _dt.dat
     return "; ".join(parts)
 
 
+_qualification_validity: PerRequirement[Qualification, dict[str, Duration | None]] = PerRequirement(
+    lambda req, policy: {i: policy.catalogue[i].valid_for if i in policy.catalogue else None for i in req.ids}
+)
+_training_validity: PerRequirement[Training, dict[str, Duration | None]] = PerRequirement(
+    lambda req, policy: {m: req.completed_within or (policy.catalogue[m].valid_for if m in policy.catalogue else None) for m in req.modules}
+)
+
+
 @register
 class QualificationKind(Kind[Qualification, CompletionDetail]):
     model = Qualification
@@ -146,7 +154,7 @@ class QualificationKind(Kind[Qualification, CompletionDetail]):
         return {"met": Cmp("held", ">=", req.needed)}
 
     def derive(self, req: Qualification, ctx: Context) -> Derived[CompletionDetail]:
-        validity = {i: ctx.policy.catalogue[i].valid_for if i in ctx.policy.catalogue else None for i in req.ids}
+        validity = _qualification_validity(req, ctx.policy)
         valid, expired, evidence = _completions(req.ids, "qualifications", ctx, validity)
         return Derived(
             facts={"held": len(valid)},
@@ -188,7 +196,7 @@ class TrainingKind(Kind[Training, CompletionDetail]):
         return {"met": Cmp("held", ">=", len(req.modules))}
 
     def derive(self, req: Training, ctx: Context) -> Derived[CompletionDetail]:
-        validity = {m: req.completed_within or (ctx.policy.catalogue[m].valid_for if m in ctx.policy.catalogue else None) for m in req.modules}
+        validity = _training_validity(req, ctx.policy)
         valid, expired, evidence = _completions(req.modules, "training", ctx, validity)
         return Derived(
             facts={"held": len(valid)},

@@ -88,7 +88,6 @@ class VettingDetail:
     best: VettingCheck | None
     stale: bool
     applied: bool
-    lower: list[str]
     joined: _dt.date
     reused: bool  # the certificate in use came from elsewhere
     owes: bool  # a new application is owed (or overdue) after starting on a reused certificate
@@ -232,7 +231,6 @@ class VettingKind(Kind[Vetting, VettingDetail]):
                 best=best,
                 stale=bool(certificates) and best is None,
                 applied=bool(applied),
-                lower=sorted({c.level for c in ctx.record.vetting if c.scheme == req.scheme and c not in fitting}),
                 joined=joined,
                 reused=reused,
                 owes=owes,
@@ -287,8 +285,9 @@ class VettingKind(Kind[Vetting, VettingDetail]):
                 f"{asked} The certificate on record was issued more than {window} {'before joining the organisation' if req.reuse_before == 'joining' else 'before the start date'}, so it cannot be reused.",
                 "Complete a new check application and bring identity documents to be verified.",
             )
-        if d.detail.lower:
-            levels = ", ".join(level.replace("_", " ") for level in d.detail.lower)
+        lower = sorted({c.level for c in ctx.record.vetting if c.scheme == req.scheme and LEVEL_ORDER[c.level] < LEVEL_ORDER[req.level]})
+        if lower:
+            levels = ", ".join(level.replace("_", " ") for level in lower)
             return (
                 f"{asked} The check on record is at a lower level ({levels}).",
                 f"Apply for a check at the {LEVEL_NAMES[req.level]} level; the service can help with the form.",
