@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pathrules
 from conftest import AS_OF, DURABLE, EXAMPLES, POLICIES, example, needs_durable
@@ -360,3 +361,32 @@ def test_a_fact_never_carries_more_rules_than_durable_rules_can_match() -> None:
     assert all(sum(len(checks[i].conditions) for i in chunk) < 64 for chunk in chunks(program))
     facts = {f"r{i}": {"x": 1} for i in range(60)}
     assert DurableEngine().run(program, facts) == PythonEngine().run(program, facts) == {f"r{i}": frozenset({"met", "pending"}) for i in range(60)}
+
+
+_FACT_VALUES = st.one_of(
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.integers(min_value=-5, max_value=5),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=3),
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    declared=st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), st.sampled_from(["integer", "number", "text"]), max_size=4),
+    facts=st.dictionaries(st.sampled_from(["a", "b", "c", "d", "e"]), _FACT_VALUES, max_size=5),
+)
+def test_facts_reach_an_engine_only_when_every_one_is_declared_and_fits_its_type(declared: dict[str, str], facts: dict[str, object]) -> None:
+    """The fast path for whole numbers refuses exactly what the fact-by-fact check refuses: undeclared
+    facts, booleans, numbers past 2**53 - 1, text where a number is declared, and so on."""
+    from pathrules.engine.ir import fact_problems
+    from pathrules.engine.program import checked_facts
+
+    program = Program("pathrules_test_facts", (Check("r0", (), tuple(declared.items())),))  # type: ignore[arg-type]
+    problems = fact_problems(facts, declared)  # type: ignore[arg-type]
+    if problems:
+        with pytest.raises(EngineError):
+            checked_facts(program, {"r0": facts})  # type: ignore[dict-item]
+    else:
+        assert checked_facts(program, {"r0": facts}) == {"r0": facts}  # type: ignore[dict-item]

@@ -8,10 +8,10 @@ ever see what the form gives a meaning to.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, cast
 
 from pathrules.engine.ir import SAFE_INTEGER, Condition, FactType, Facts, Test, compile_holds, condition_problems, fact_problems, fits
 from pathrules.errors import EngineError
@@ -35,6 +35,11 @@ class Check:
         return dict(self.facts)
 
     @cached_property
+    def numeric_names(self) -> frozenset[str]:
+        """The facts declared as numbers (integer or number), where a whole number always fits."""
+        return frozenset(name for name, declared in self.facts if declared != "text")
+
+    @cached_property
     def tests(self) -> tuple[tuple[str, Test], ...]:
         """Each label with its condition compiled for the Python engine, built on first use."""
         return tuple((label, compile_holds(condition)) for label, condition in self.conditions)
@@ -56,14 +61,22 @@ class Program:
                     raise EngineError(f"condition `{label}` of `{check.key}` in `{self.name}` cannot be built: {'; '.join(problems)}")
 
 
+_WHOLE = {int}
+
+
 def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, Facts]:
     """The facts, once each check's facts are known to be its declared ones with their types."""
     for check in program.checks:
         given = facts.get(check.key)
         if given is None:
             raise EngineError(f"no facts for `{check.key}` in `{program.name}`")
+        values = given.values()
+        if given.keys() <= check.numeric_names and set(map(type, values)) <= _WHOLE:
+            whole = cast("Collection[int]", values)  # every value's type is int (not bool): checked just above
+            if not whole or (-SAFE_INTEGER <= min(whole) and max(whole) <= SAFE_INTEGER):
+                continue  # the usual case: whole numbers in range, declared as numbers
         types = check.types
-        for name, value in given.items():  # the usual case first, without building the list of problems
+        for name, value in given.items():  # then fact by fact, without building the list of problems
             declared = types.get(name)
             if declared is None:
                 break

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import Field, model_validator
 
@@ -59,16 +58,14 @@ class Competency(RequirementBase):
     signed_off_by: list[Slug] | None = Field(default=None, description="Roles that may sign off; any of them.")
 
 
-@dataclass(frozen=True)
-class CompletionDetail:
+class CompletionDetail(NamedTuple):  # a tuple: made on every evaluation, and cheaper to make than a frozen dataclass
     """What is still to complete, and what was completed but has expired (with when)."""
 
     missing: list[str]
     expired: dict[str, _dt.date]
 
 
-@dataclass(frozen=True)
-class CompetencyDetail:
+class CompetencyDetail(NamedTuple):  # a tuple: made on every evaluation, and cheaper to make than a frozen dataclass
     missing: list[str]
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -48,8 +47,7 @@ class Treatment(RequirementBase):
     )
 
 
-@dataclass(frozen=True)
-class AbstinenceDetail:
+class AbstinenceDetail(NamedTuple):  # a tuple: made on every evaluation, and cheaper to make than a frozen dataclass
     missing: list[str]
     last: _dt.date | None
     on_medication: bool
@@ -174,8 +172,7 @@ class AbstinenceKind(Kind[Abstinence, AbstinenceDetail]):
         )
 
 
-@dataclass(frozen=True)
-class TreatmentDetail:
+class TreatmentDetail(NamedTuple):  # a tuple: made on every evaluation, and cheaper to make than a frozen dataclass
     status: str | None
     discharged: _dt.date | None
 

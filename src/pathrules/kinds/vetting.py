@@ -16,8 +16,7 @@ start of their placement") -- a date, not a one-day window.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -83,8 +82,7 @@ class Vetting(RequirementBase):
         return value
 
 
-@dataclass(frozen=True)
-class VettingDetail:
+class VettingDetail(NamedTuple):  # a tuple: made on every evaluation, and cheaper to make than a frozen dataclass
     best: VettingCheck | None
     stale: bool
     applied: bool
