@@ -110,6 +110,17 @@ def large_record_cost(evaluators: dict[str, pathrules.Evaluator], rounds: int) -
     return {name: median_ratio(per_round, f"{name} typical", f"{name} large") for name in evaluators}
 
 
+def reading_cost(evaluators: dict[str, pathrules.Evaluator], records: list[pathrules.Record], rounds: int) -> dict[str, float]:
+    """What reading a whole decision (its JSON: every reason, sentence, the summary and the letter,
+    written on first read) costs over reading its outcome and statuses; the median of interleaved rounds."""
+    fns: dict[str, Callable[[Any], Any]] = {}
+    for name, evaluator in evaluators.items():
+        fns[f"{name} statuses"] = lambda r, ev=evaluator: thesis.of_decision(ev.evaluate(r, ROLE, as_of=AS_OF))
+        fns[f"{name} json"] = lambda r, ev=evaluator: pathrules.to_json(ev.evaluate(r, ROLE, as_of=AS_OF))
+    per_round = interleaved(fns, {name: records for name in fns}, rounds)
+    return {name: median_ratio(per_round, f"{name} statuses", f"{name} json") for name in evaluators}
+
+
 def check_wall(runs: int) -> tuple[float, float]:
     """Median wall seconds of `pathrules check` and of importing pydantic and PyYAML, alternated."""
     python = sys.executable
@@ -174,6 +185,8 @@ def main() -> None:
     if "zen-engine, no trace" in rates:
         line("python engine / zen-engine no trace", python_name, "zen-engine, no trace", ">= 1.5")
     line("durable engine / bare durable per record", durable_name, "bare durable, fact per record", ">= 0.67")
+    for name, ratio in reading_cost(evaluators, records[: min(len(records), 2000)], args.rounds).items():
+        print(f"  {'decision read in full (JSON) / outcome and statuses, ' + name.split(',')[0]:<58} {ratio:6.2f}x   (what the words cost when read)")
     for name, ratio in large_record_cost(evaluators, args.rounds).items():
         print(f"  {'1,000 training entries / typical, ' + name.split(',')[0]:<58} {ratio:6.2f}x   (target <= 3)")
     check, imports = check_wall(args.check_runs)

@@ -18,11 +18,10 @@ Outcome precedence, when requirements point different ways (worst first)::
 from __future__ import annotations
 
 import datetime as _dt
-import operator
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from pathrules.vocabulary import OUTCOME_ORDER, DecisionStage, Outcome, Status, rank, worse
 
@@ -70,17 +69,13 @@ class _Frozen(BaseModel):
 Later = Callable[[Any], dict[str, Any]]
 """Works out a deferred model's remaining fields from the model itself (its fields given so far)."""
 
-
-def _complete_before_writing(self: _Deferred, handler: SerializerFunctionWrapHandler) -> Any:
-    """Every way of writing a deferred model (model_dump, JSON, a parent model's serializer, FastAPI)
-    completes it first, so nothing written ever lacks a field."""
-    self._complete()
-    return handler(self)
+_INSTANCE_DICT: Any = BaseModel.__dict__["__dict__"]  # the slot holding a model's fields, as Python stores it
 
 
-# pydantic takes a wrap serializer's return annotation as the JSON schema of what it writes; without
-# one it keeps the model's own schema, which is the truth: the serializer only completes the model.
-del _complete_before_writing.__annotations__["return"]
+def fields_now(model: _Deferred) -> dict[str, Any]:
+    """A deferred model's fields as they are, without completing it (for the functions that complete it)."""
+    fields: dict[str, Any] = _INSTANCE_DICT.__get__(model)
+    return fields
 
 
 class _Deferred(_Frozen):
@@ -88,21 +83,22 @@ class _Deferred(_Frozen):
 
     ``deferred(fields, later)`` gives the fields that decide (statuses, dates, outcome) now; ``later``
     gives the rest (reasons, next steps, sentences, the letter, the record digest) the first time any of
-    them is read, written (JSON, ``model_dump``, a parent's serializer), compared, copied or pickled. The
-    completed model is the one an eager build gives, field for field and in the same order, so the
-    decision JSON does not change (tests/test_decision_contract.py); ``tests/test_deferred_models.py``
-    reads every way in. Completing twice from two threads computes the same values twice, harmlessly.
+    them is read. Two doors lead in, and both complete the model first: reading a missing field
+    (``__getattr__``), and reading ``__dict__``, which is how pydantic and Python reach a model's fields
+    to write, compare, copy, pickle or print it (``model_dump``, JSON, a parent model's serializer,
+    FastAPI, ``==``, ``repr``, ``copy``, ``pickle``, ``dict(model)``). The completed model is the one an
+    eager build gives, field for field and in the same order, so the decision JSON does not change
+    (tests/test_decision_contract.py; tests/test_deferred_models.py reads every way in). Completing
+    twice from two threads computes the same values twice, harmlessly.
     """
-
-    _write_complete = model_serializer(mode="wrap")(_complete_before_writing)
 
     @classmethod
     def deferred(cls, fields: dict[str, Any], later: Later, names: frozenset[str] | None = None) -> Self:
         """A model with ``fields`` now (the dict becomes the model's own) and the rest from ``later``;
         ``names``, when the caller has them to hand, are the keys of ``fields``."""
         made = cls.__new__(cls)
+        _INSTANCE_DICT.__set__(made, fields)
         setter = object.__setattr__
-        setter(made, "__dict__", fields)
         setter(made, "__pydantic_fields_set__", set(fields) if names is None else names)
         setter(made, "__pydantic_extra__", None)
         setter(made, "__pydantic_private__", {"later": later})
@@ -114,71 +110,68 @@ class _Deferred(_Frozen):
         later: Later | None = private.get("later") if private else None
         if later is None:
             return
-        given = object.__getattribute__(self, "__dict__")
+        given = _INSTANCE_DICT.__get__(self)
         found = later(self)
-        ordered: dict[str, Any] = {}
-        for name, info in type(self).__pydantic_fields__.items():
-            if name in given:
-                ordered[name] = given[name]
-            elif name in found:
-                ordered[name] = found[name]
-            elif info.is_required():
-                raise TypeError(f"{type(self).__name__} needs `{name}`")
-            elif info.default_factory is not None:
-                ordered[name] = info.default_factory()  # type: ignore[call-arg]
-            else:
-                ordered[name] = info.default
+        fields = type(self).__pydantic_fields__
+        try:  # the usual case: ``later`` gives exactly the rest
+            ordered = {name: given[name] if name in given else found[name] for name in fields}
+        except KeyError:  # a field neither given nor worked out takes its default
+            ordered = {}
+            for name, info in fields.items():
+                if name in given:
+                    ordered[name] = given[name]
+                elif name in found:
+                    ordered[name] = found[name]
+                elif info.is_required():
+                    raise TypeError(f"{type(self).__name__} needs `{name}`")
+                elif info.default_factory is not None:
+                    ordered[name] = info.default_factory()  # type: ignore[call-arg]
+                else:
+                    ordered[name] = info.default
+        _INSTANCE_DICT.__set__(self, ordered)
         setter = object.__setattr__
-        setter(self, "__dict__", ordered)
         setter(self, "__pydantic_fields_set__", set(object.__getattribute__(self, "__pydantic_fields_set__")) | set(found))
         setter(self, "__pydantic_private__", None)
 
-    if not TYPE_CHECKING:  # attribute access stays typed: only missing (deferred) fields come here
+    if not TYPE_CHECKING:  # typed attribute access stays as it is; only these two doors are added
+
+        @property
+        def __dict__(self) -> dict[str, Any]:
+            self._complete()
+            return _INSTANCE_DICT.__get__(self)
+
+        @__dict__.setter
+        def __dict__(self, value: dict[str, Any]) -> None:
+            _INSTANCE_DICT.__set__(self, value)
 
         def __getattr__(self, name: str) -> Any:
             if name in type(self).__pydantic_fields__:
                 self._complete()
-                fields = object.__getattribute__(self, "__dict__")
+                fields = _INSTANCE_DICT.__get__(self)
                 if name in fields:
                     return fields[name]
             return super().__getattr__(name)
 
     def __eq__(self, other: object) -> bool:
+        """Complete first: pydantic compares private state (where the work still to do waits) too."""
         self._complete()
         if isinstance(other, _Deferred):
             other._complete()
         return super().__eq__(other)
 
-    def __hash__(self) -> int:
-        self._complete()
-        return hash(operator.itemgetter(*type(self).__pydantic_fields__)(self.__dict__))
-
-    def __repr_args__(self) -> Any:
-        self._complete()
-        return super().__repr_args__()
-
-    def __iter__(self) -> Any:
-        self._complete()
-        return super().__iter__()
+    __hash__ = _Frozen.__hash__  # defining __eq__ would otherwise drop the frozen model's hash
 
     def __getstate__(self) -> dict[Any, Any]:
+        """Complete first: pickling reads private state (where the work still to do waits) first."""
         self._complete()
         return super().__getstate__()
 
-    def __copy__(self) -> Self:
-        self._complete()
-        return super().__copy__()
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
-        self._complete()
-        return super().__deepcopy__(memo)
-
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy with ``update`` applied; a model not complete yet stays deferred (the copy works out the
-        same remaining fields when read), unless ``deep``."""
+        same remaining fields, from its own fields, when read), unless ``deep``."""
         private = object.__getattribute__(self, "__pydantic_private__")
         if private and private.get("later") is not None and not deep:
-            return type(self).deferred({**object.__getattribute__(self, "__dict__"), **(update or {})}, private["later"])
+            return type(self).deferred({**_INSTANCE_DICT.__get__(self), **(update or {})}, private["later"])
         return super().model_copy(update=update, deep=deep)
 
 

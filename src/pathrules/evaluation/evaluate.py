@@ -19,6 +19,7 @@ from pathrules.decision import (
     RequirementResult,
     Status,
     Target,
+    fields_now,
 )
 from pathrules.engine.program import Engine, PythonEngine
 from pathrules.errors import EvaluationError, PathrulesError
@@ -282,7 +283,7 @@ def _explained(made: RequirementResult, slot: Slot, derived: Derived[Any], fired
     if own:
         said["for_person"] = words(own)
         return said
-    draft = RequirementResult.assembled({**object.__getattribute__(made, "__dict__"), "reason": reason, "evidence": said["evidence"], "next_step": next_step})
+    draft = RequirementResult.assembled({**fields_now(made), **said})  # every field: no reordering for a draft
     said["for_person"] = sentence_for(draft, slot.asked, words, mode)
     return said
 
@@ -306,7 +307,7 @@ def _refused_evidence(own: Judged, refused: Mapping[str, list[Judged]]) -> Requi
 
 def _refused(result: RequirementResult, refused: RequirementResult) -> RequirementResult:
     """``result`` not met, because the role refuses the evidence it rests on; its words are ``refused``'s."""
-    fields = {name: value for name, value in object.__getattribute__(result, "__dict__").items() if name not in ("reason", "evidence", "next_step", "for_person")}
+    fields = {name: value for name, value in fields_now(result).items() if name not in ("reason", "evidence", "next_step", "for_person")}
     fields.update({"status": "not_met", "valid_until": None})
 
     def later(_made: RequirementResult) -> dict[str, Any]:
@@ -410,7 +411,7 @@ def _explained_decision(made: Decision, loaded: LoadedPolicy, target: CompiledTa
     title = made.target.title
     said = summary(made.outcome, made.stage, title, main, made.activities, made.eligible_from, from_title)
     found: dict[str, Any] = {"summary": said, "conditions": conditions, "next_steps": next_steps, "record_digest": record_digest(record)}
-    draft = Decision.assembled({**object.__getattribute__(made, "__dict__"), **found})
+    draft = Decision.assembled({**fields_now(made), **found, "letter": None})  # every field: no reordering for a draft
     found["letter"] = letter_for(draft, policy, words)
     return found
 
