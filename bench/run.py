@@ -137,13 +137,16 @@ def check_wall(runs: int) -> tuple[float, float]:
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def memory(evaluators: dict[str, pathrules.Evaluator], records: list[pathrules.Record], count: int) -> None:
+def memory(evaluators: dict[str, pathrules.Evaluator], records: list[pathrules.Record], count: int, read: str = "json") -> None:
+    """Resident memory over ``count`` evaluations per engine, each decision read in full (its JSON) or
+    for its outcome and statuses only (then its words are never written)."""
     for name, evaluator in evaluators.items():
         samples = []
         step = max(1, count // 10)
         start = time.perf_counter()
         for i in range(count):
-            pathrules.to_json(evaluator.evaluate(records[i % len(records)], ROLE, as_of=AS_OF))
+            decision = evaluator.evaluate(records[i % len(records)], ROLE, as_of=AS_OF)
+            pathrules.to_json(decision) if read == "json" else thesis.of_decision(decision)
             if i % step == 0:
                 samples.append(rss_mib())
         samples.append(rss_mib())
@@ -156,6 +159,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (every contender once per round); medians are reported")
     parser.add_argument("--check-runs", type=int, default=20, help="runs of `pathrules check` and of the import")
     parser.add_argument("--memory-evaluations", type=int, default=200_000, help="evaluations per engine for the RSS run (0 skips it)")
+    parser.add_argument("--memory-read", choices=["json", "statuses"], default="json", help="in the RSS run, read each decision in full (JSON) or its outcome and statuses only")
+    parser.add_argument("--memory-only", action="store_true", help="only the RSS run")
     args = parser.parse_args()
 
     policy = pathrules.load_policy(POLICY)
@@ -164,6 +169,11 @@ def main() -> None:
         "pathrules durable-rules, full decision": pathrules.Evaluator(policy, engine="durable"),
     }
     records = thesis.make_records(args.records)
+    if args.memory_only:
+        print(f"python {sys.version.split()[0]}, policy {policy.id} role {ROLE}, {len(records):,} generated records")
+        print(f"\nmemory ({'to_json of every decision' if args.memory_read == 'json' else 'outcome and statuses of every decision'}):")
+        memory(evaluators, records, args.memory_evaluations, args.memory_read)
+        return
     print(f"python {sys.version.split()[0]}, policy {policy.id} role {ROLE}, {len(records):,} generated records, {args.rounds} interleaved rounds")
     found = contenders(evaluators)
     agree(found, "pathrules python engine, full decision", records)
@@ -192,8 +202,8 @@ def main() -> None:
     check, imports = check_wall(args.check_runs)
     print(f"  pathrules check {check * 1000:.0f} ms / import pydantic, yaml {imports * 1000:.0f} ms  {check / imports:6.2f}x   (target <= 2.5; medians of {args.check_runs})")
     if args.memory_evaluations:
-        print("\nmemory (to_json of every decision):")
-        memory(evaluators, records, args.memory_evaluations)
+        print(f"\nmemory ({'to_json of every decision' if args.memory_read == 'json' else 'outcome and statuses of every decision'}):")
+        memory(evaluators, records, args.memory_evaluations, args.memory_read)
 
 
 if __name__ == "__main__":
