@@ -135,4 +135,4 @@ DurationField = Annotated[
 class Strict(BaseModel):
     """Base for policy models: unknown keys are errors and loaded objects are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)

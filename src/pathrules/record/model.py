@@ -22,7 +22,7 @@ from pathrules.policy.requirements import Level, Scheme, TreatmentStatus
 
 
 class RecordPart(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, defer_build=True)
 
 
 class SubstanceUse(RecordPart):
