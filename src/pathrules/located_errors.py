@@ -12,7 +12,6 @@ Each pydantic error type maps to one rewrite in ``REWRITES``; a type not in the 
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Callable
@@ -140,6 +139,8 @@ def _literal_kind(model: type[BaseModel]) -> str | None:
 
 
 def suggestion(word: str, vocabulary: list[str]) -> str | None:
+    import difflib  # only a file with a mistake needs it; a good one is read without importing it
+
     close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 

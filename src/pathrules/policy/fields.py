@@ -132,6 +132,15 @@ DurationField = Annotated[
 ]
 
 
+def new_list() -> list[Any]:
+    """A fresh empty list: the ``default_factory`` of the models' list fields, instead of ``list``.
+
+    pydantic inspects each field's factory when it builds a schema; the signature of the builtin
+    ``list`` is parsed from its text every time (about 0.2 ms on CPython 3.11, for each of some thirty
+    fields a policy and a record load), a plain function's costs almost nothing."""
+    return []
+
+
 class Strict(BaseModel):
     """Base for policy models: unknown keys are errors and loaded objects are immutable."""
 
