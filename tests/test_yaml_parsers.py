@@ -86,7 +86,9 @@ def test_tricky_documents_read_the_same(text: str, json: bool) -> None:
 
 PIECES = st.sampled_from(
     ["a", "b", "1", "-1", "1.5", "true", "no", "2026-01-31", "~", "null", ":", ": ", "- ", "-", "\n", "\n  ", "  ", "\t",
-     "[", "]", "{", "}", ",", "'", '"', "\\", "#", "&x", "*x", "!", "?", "|", ">", "%", "@", "é", "—", "<<", "---", "...", "\r\n"]
+     "[", "]", "{", "}", ",", "'", '"', "\\", "#", "&x", "*x", "!", "?", "|", ">", "%", "@", "é", "—", "<<", "---", "...", "\r\n",
+     # other line breaks YAML knows (a lone CR, NEL, LS, PS), refused characters and characters outside the BMP
+     "\r", "\x85", "\u2028", "\u2029", "\x00", "\x1b", "\ud800", "\U0001f600", "\u00a0", "|-\n", ">+\n", "'it''s'", "0o17", "+1", ".5"]
 )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from typing_extensions import TypeAliasType
 
 from pathrules.errors import Problem
 from pathrules.yamlsource import Located, PathKey
@@ -67,7 +68,9 @@ def data_path(located_data: Any, loc: tuple[int | str, ...]) -> tuple[PathKey, b
 
 
 def _unwrap(annotation: Any) -> list[type[BaseModel]]:
-    """Model classes an annotation may hold (through Optional, list, dict, Annotated, unions)."""
+    """Model classes an annotation may hold (through Optional, list, dict, Annotated, unions, aliases)."""
+    if isinstance(annotation, TypeAliasType):
+        return _unwrap(annotation.__value__)
     origin = get_origin(annotation)
     if origin is typing.Annotated:
         return _unwrap(get_args(annotation)[0])

@@ -13,7 +13,7 @@ from pathrules.policy.deadlines import DecisionDeadline
 from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate, new_list
 from pathrules.policy.groups import Expansion
 from pathrules.policy.stages import RoleStage
-from pathrules.policy.requirements import Requirement, RequirementItem
+from pathrules.policy.requirements import Requirement, RequirementItem, RequirementItemField
 from pathrules.policy.source import Note, Source
 
 Jurisdiction = Literal["england-wales", "scotland", "northern-ireland", "ireland", "other"]
@@ -42,20 +42,20 @@ class Activity(Strict):
     title: str | None = None
     because: str | None = None
     source: Source | None = Field(default=None, description="Where the activity's gate comes from; shown to staff, never to the person.")
-    requires: list[RequirementItem] = Field(min_length=1)
+    requires: list[RequirementItemField] = Field(min_length=1)
 
 
 class Role(Strict):
     title: str
     description: str | None = None
-    requires: list[RequirementItem] = Field(default_factory=new_list, description="What must hold before starting.")
-    ongoing: list[RequirementItem] = Field(default_factory=new_list, description="What must stay true while in the role.")
+    requires: list[RequirementItemField] = Field(default_factory=new_list, description="What must hold before starting.")
+    ongoing: list[RequirementItemField] = Field(default_factory=new_list, description="What must stay true while in the role.")
     activities: dict[Slug, Activity] = Field(default_factory=dict, description="Activities that need more than the role itself.")
     never: list[Slug] = Field(default_factory=new_list, description="Activities the role may never do.")
     notes: list[str | Note] = Field(
         default_factory=new_list, description="Facts about the role that are not gates (hours, length, pay), as text or `{text, source}`."
     )
-    owes: list[RequirementItem] = Field(
+    owes: list[RequirementItemField] = Field(
         default_factory=new_list,
         description="What the service owes a person in the role (supervision, a caseload cap, an exit plan): "
         "checked while they are in post, reported to the service, never holding the person back.",
@@ -82,7 +82,7 @@ class Progression(Strict):
     to: Slug
     because: str | None = None
     source: Source | None = Field(default=None, description="Where the progression comes from; shown to staff, never to the person.")
-    requires: list[RequirementItem] = Field(default_factory=new_list)
+    requires: list[RequirementItemField] = Field(default_factory=new_list)
 
     model_config = Strict.model_config | {"populate_by_name": True}
 
@@ -107,7 +107,7 @@ class Policy(Strict):
     description: str | None = None
     catalogue: dict[Slug, CatalogueEntry] = Field(default_factory=dict)
     attributes: dict[Slug, AttributeDeclaration] = Field(default_factory=dict)
-    groups: dict[Slug, list[RequirementItem]] = Field(default_factory=dict)
+    groups: dict[Slug, list[RequirementItemField]] = Field(default_factory=dict)
     roles: dict[Slug, Role] = Field(min_length=1)
     progressions: list[Progression] = Field(default_factory=new_list)
 
