@@ -30,7 +30,7 @@ __all__ = ["OUTCOME_ORDER", "Outcome", "Status", "Stage", "rank", "worse"]  # an
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     @classmethod
     def assembled(cls, fields: dict[str, Any]) -> Self:

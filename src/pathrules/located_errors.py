@@ -12,7 +12,6 @@ Each pydantic error type maps to one rewrite in ``REWRITES``; a type not in the 
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from typing_extensions import TypeAliasType
 
 from pathrules.errors import Problem
 from pathrules.yamlsource import Located, PathKey
@@ -68,7 +68,9 @@ def data_path(located_data: Any, loc: tuple[int | str, ...]) -> tuple[PathKey, b
 
 
 def _unwrap(annotation: Any) -> list[type[BaseModel]]:
-    """Model classes an annotation may hold (through Optional, list, dict, Annotated, unions)."""
+    """Model classes an annotation may hold (through Optional, list, dict, Annotated, unions, aliases)."""
+    if isinstance(annotation, TypeAliasType):
+        return _unwrap(annotation.__value__)
     origin = get_origin(annotation)
     if origin is typing.Annotated:
         return _unwrap(get_args(annotation)[0])
@@ -140,6 +142,8 @@ def _literal_kind(model: type[BaseModel]) -> str | None:
 
 
 def suggestion(word: str, vocabulary: list[str]) -> str | None:
+    import difflib  # only a file with a mistake needs it; a good one is read without importing it
+
     close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 

@@ -21,7 +21,7 @@ SYMBOLS = {"GBP": "£", "EUR": "€"}
 class EntitlementLine(BaseModel):
     """One entitlement on one day: whether it applies, up to how much, and why."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     id: str
     title: str

@@ -6,7 +6,8 @@ then the decision is waiting on the service; past ``within`` it is a service dut
 behind. No source studied gives a figure: any ``within`` is the organisation's own choice.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module of models: pydantic would evaluate every
+# annotation from its text at class creation, which costs `pathrules check` time (docs/engine.md, start-up).
 
 from typing import Literal
 

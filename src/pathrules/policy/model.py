@@ -1,6 +1,7 @@
 """The policy model: an organisation's roles, their gates and the progressions between them."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module of models: pydantic would evaluate every
+# annotation from its text at class creation, which costs `pathrules check` time (docs/engine.md, start-up).
 
 import datetime as _dt
 from typing import Annotated, Literal
@@ -9,10 +10,10 @@ from pydantic import Field
 
 from pathrules.entitlements.model import Entitlement
 from pathrules.policy.deadlines import DecisionDeadline
-from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate
+from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate, new_list
 from pathrules.policy.groups import Expansion
 from pathrules.policy.stages import RoleStage
-from pathrules.policy.requirements import Requirement, RequirementItem
+from pathrules.policy.requirements import Requirement, RequirementItem, RequirementItemField
 from pathrules.policy.source import Note, Source
 
 Jurisdiction = Literal["england-wales", "scotland", "northern-ireland", "ireland", "other"]
@@ -41,34 +42,34 @@ class Activity(Strict):
     title: str | None = None
     because: str | None = None
     source: Source | None = Field(default=None, description="Where the activity's gate comes from; shown to staff, never to the person.")
-    requires: list[RequirementItem] = Field(min_length=1)
+    requires: list[RequirementItemField] = Field(min_length=1)
 
 
 class Role(Strict):
     title: str
     description: str | None = None
-    requires: list[RequirementItem] = Field(default_factory=list, description="What must hold before starting.")
-    ongoing: list[RequirementItem] = Field(default_factory=list, description="What must stay true while in the role.")
+    requires: list[RequirementItemField] = Field(default_factory=new_list, description="What must hold before starting.")
+    ongoing: list[RequirementItemField] = Field(default_factory=new_list, description="What must stay true while in the role.")
     activities: dict[Slug, Activity] = Field(default_factory=dict, description="Activities that need more than the role itself.")
-    never: list[Slug] = Field(default_factory=list, description="Activities the role may never do.")
+    never: list[Slug] = Field(default_factory=new_list, description="Activities the role may never do.")
     notes: list[str | Note] = Field(
-        default_factory=list, description="Facts about the role that are not gates (hours, length, pay), as text or `{text, source}`."
+        default_factory=new_list, description="Facts about the role that are not gates (hours, length, pay), as text or `{text, source}`."
     )
-    owes: list[RequirementItem] = Field(
-        default_factory=list,
+    owes: list[RequirementItemField] = Field(
+        default_factory=new_list,
         description="What the service owes a person in the role (supervision, a caseload cap, an exit plan): "
         "checked while they are in post, reported to the service, never holding the person back.",
     )
     entitlements: list[Entitlement] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="What a day's work entitles the person to (expenses, pay), with conditions and caps.",
     )
     stages: list[RoleStage] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Stages of a staged role, in order; each signed off in the record (`stage_sign_offs`).",
     )
     decisions: list[DecisionDeadline] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Decisions the service owes a candidate before the start: within how long, and who decides.",
     )
     source: Source | None = Field(default=None, description="Where the role comes from; shown to staff, never to the person.")
@@ -81,7 +82,7 @@ class Progression(Strict):
     to: Slug
     because: str | None = None
     source: Source | None = Field(default=None, description="Where the progression comes from; shown to staff, never to the person.")
-    requires: list[RequirementItem] = Field(default_factory=list)
+    requires: list[RequirementItemField] = Field(default_factory=new_list)
 
     model_config = Strict.model_config | {"populate_by_name": True}
 
@@ -106,9 +107,9 @@ class Policy(Strict):
     description: str | None = None
     catalogue: dict[Slug, CatalogueEntry] = Field(default_factory=dict)
     attributes: dict[Slug, AttributeDeclaration] = Field(default_factory=dict)
-    groups: dict[Slug, list[RequirementItem]] = Field(default_factory=dict)
+    groups: dict[Slug, list[RequirementItemField]] = Field(default_factory=dict)
     roles: dict[Slug, Role] = Field(min_length=1)
-    progressions: list[Progression] = Field(default_factory=list)
+    progressions: list[Progression] = Field(default_factory=new_list)
 
     # ---- helpers used by evaluation and tools --------------------------------------------------
 

@@ -6,7 +6,8 @@ no source gives says plainly that it is the organisation's own choice. Citations
 handbook, `pathrules roles`, the staff view of a decision), never for the person's letter.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module of models: pydantic would evaluate every
+# annotation from its text at class creation, which costs `pathrules check` time (docs/engine.md, start-up).
 
 from typing import Literal
 
@@ -48,7 +49,7 @@ class Source(Strict):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> Source:
+    def _consistent(self) -> "Source":
         if self.study == "organisation-choice":
             if self.kind != "organisation-choice":
                 raise ValueError("a rule that is the organisation's own choice has `kind: organisation-choice`")

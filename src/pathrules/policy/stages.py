@@ -6,7 +6,8 @@ is written as a ``stage_reached`` requirement in an activity's ``requires`` (so 
 it like any other condition); ``pathrules roles`` lists each stage's activities from those.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module of models: pydantic would evaluate every
+# annotation from its text at class creation, which costs `pathrules check` time (docs/engine.md, start-up).
 
 from pydantic import Field
 

@@ -6,7 +6,8 @@ logged. Every fact carries its own date so that a decision can be made "as of" a
 Dates are strict ISO dates and numbers finite and in range (see pathrules.policy.fields).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module of models: pydantic would evaluate every
+# annotation from its text at class creation, which costs `pathrules check` time (docs/engine.md, start-up).
 
 import datetime as _dt
 import hashlib
@@ -16,13 +17,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from pathrules.policy.fields import PlainValue, Slug, StrictDate
+from pathrules.policy.fields import PlainValue, Slug, StrictDate, new_list
 from pathrules.record.vocabulary import ExperienceOf
 from pathrules.policy.requirements import Level, Scheme, TreatmentStatus
 
 
 class RecordPart(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True, defer_build=True)
 
 
 class SubstanceUse(RecordPart):
@@ -197,25 +198,25 @@ class Record(RecordPart):
     person: str = Field(min_length=1, max_length=120, description="A stable id for the person (not their name).")
     date_of_birth: StrictDate | None = None
     proposed_start: StrictDate | None = None
-    substance_use: list[SubstanceUse] = Field(default_factory=list)
-    substances_never_used: list[Slug] = Field(default_factory=list)
-    prescribed_medication: list[PrescribedMedication] = Field(default_factory=list)
+    substance_use: list[SubstanceUse] = Field(default_factory=new_list)
+    substances_never_used: list[Slug] = Field(default_factory=new_list)
+    prescribed_medication: list[PrescribedMedication] = Field(default_factory=new_list)
     treatment: TreatmentEpisode | None = None
-    vetting: list[VettingCheck] = Field(default_factory=list)
-    qualifications: list[Completion] = Field(default_factory=list)
-    training: list[Completion] = Field(default_factory=list)
-    competencies: list[CompetencySignOff] = Field(default_factory=list)
-    stage_sign_offs: list[StageSignOff] = Field(default_factory=list, description="Stages of staged roles signed off.")
-    references: list[Reference] = Field(default_factory=list)
-    approvals: list[Approval] = Field(default_factory=list)
+    vetting: list[VettingCheck] = Field(default_factory=new_list)
+    qualifications: list[Completion] = Field(default_factory=new_list)
+    training: list[Completion] = Field(default_factory=new_list)
+    competencies: list[CompetencySignOff] = Field(default_factory=new_list)
+    stage_sign_offs: list[StageSignOff] = Field(default_factory=new_list, description="Stages of staged roles signed off.")
+    references: list[Reference] = Field(default_factory=new_list)
+    approvals: list[Approval] = Field(default_factory=new_list)
     identity: IdentityCheck | None = None
-    roles_held: list[RoleSpell] = Field(default_factory=list)
-    supervision: list[StrictDate] = Field(default_factory=list, description="Dates of supervision sessions attended.")
-    lived_experience: list[LivedExperience] = Field(default_factory=list)
-    assessments: list[Assessment] = Field(default_factory=list)
-    agreements: list[Agreement] = Field(default_factory=list)
-    lapses: list[Lapse] = Field(default_factory=list, description="Lapses while in a role (a lapse is not an exit; see the `lapse` kind).")
-    services_used: list[ServiceUse] = Field(default_factory=list, description="Where the person was a service user (for placement bars).")
+    roles_held: list[RoleSpell] = Field(default_factory=new_list)
+    supervision: list[StrictDate] = Field(default_factory=new_list, description="Dates of supervision sessions attended.")
+    lived_experience: list[LivedExperience] = Field(default_factory=new_list)
+    assessments: list[Assessment] = Field(default_factory=new_list)
+    agreements: list[Agreement] = Field(default_factory=new_list)
+    lapses: list[Lapse] = Field(default_factory=new_list, description="Lapses while in a role (a lapse is not an exit; see the `lapse` kind).")
+    services_used: list[ServiceUse] = Field(default_factory=new_list, description="Where the person was a service user (for placement bars).")
     attributes: dict[Slug, AttributeValue] = Field(default_factory=dict)
     notes: str | None = None
 
@@ -232,7 +233,7 @@ class Record(RecordPart):
         leaves a cached property out of equality, hashing and dumps.)"""
         return "sha256:" + hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Record:  # type: ignore[override]
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "Record":  # type: ignore[override]
         """A copy, without the cached digest (an update changes what it would be)."""
         copy = super().model_copy(update=update, deep=deep)
         copy.__dict__.pop("digest", None)
