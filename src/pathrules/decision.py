@@ -33,6 +33,23 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     @classmethod
+    def _in_declared_order(cls, *parts: Mapping[str, Any]) -> dict[str, Any]:
+        """Every field, from the first part that has it, else its default, in declaration order:
+        pydantic writes JSON in the order of ``__dict__``. A field with no default must be given."""
+        ordered: dict[str, Any] = {}
+        for name, info in cls.__pydantic_fields__.items():
+            part = next((p for p in parts if name in p), None)
+            if part is not None:
+                ordered[name] = part[name]
+            elif info.is_required():
+                raise TypeError(f"{cls.__name__} needs `{name}`")
+            elif info.default_factory is not None:
+                ordered[name] = info.default_factory()  # type: ignore[call-arg]
+            else:
+                ordered[name] = info.default
+        return ordered
+
+    @classmethod
     def assembled(cls, fields: dict[str, Any]) -> Self:
         """An instance from parts pathrules has already checked, without validation; a field not
         given takes its default (a field with no default must be given).
@@ -46,17 +63,7 @@ class _Frozen(BaseModel):
             unknown = given - set(cls.__pydantic_fields__)
             if unknown:
                 raise TypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}")
-            ordered: dict[str, Any] = {}  # in declaration order: pydantic writes JSON in the order of __dict__
-            for name, info in cls.__pydantic_fields__.items():
-                if name in fields:
-                    ordered[name] = fields[name]
-                elif info.is_required():
-                    raise TypeError(f"{cls.__name__} needs `{name}`")
-                elif info.default_factory is not None:
-                    ordered[name] = info.default_factory()  # type: ignore[call-arg]
-                else:
-                    ordered[name] = info.default
-            fields = ordered
+            fields = cls._in_declared_order(fields)
         made = cls.__new__(cls)
         setter = object.__setattr__
         setter(made, "__dict__", fields)
@@ -116,18 +123,7 @@ class _Deferred(_Frozen):
         try:  # the usual case: ``later`` gives exactly the rest
             ordered = {name: given[name] if name in given else found[name] for name in fields}
         except KeyError:  # a field neither given nor worked out takes its default
-            ordered = {}
-            for name, info in fields.items():
-                if name in given:
-                    ordered[name] = given[name]
-                elif name in found:
-                    ordered[name] = found[name]
-                elif info.is_required():
-                    raise TypeError(f"{type(self).__name__} needs `{name}`")
-                elif info.default_factory is not None:
-                    ordered[name] = info.default_factory()  # type: ignore[call-arg]
-                else:
-                    ordered[name] = info.default
+            ordered = type(self)._in_declared_order(given, found)
         _INSTANCE_DICT.__set__(self, ordered)
         setter = object.__setattr__
         setter(self, "__pydantic_fields_set__", set(object.__getattribute__(self, "__pydantic_fields_set__")) | set(found))
