@@ -155,3 +155,27 @@ def test_where_a_kind_names_its_evidence_sources_they_are_the_sources_of_the_evi
                         assert named == written, (loaded.id, role, example.stem, slot.requirement.id)
                     assert derived.sources == written
     assert declared > 100 and checked > declared, (checked, declared)
+
+
+def test_threads_reading_one_decision_at_once_all_read_it_complete(evaluator: pathrules.Evaluator) -> None:
+    """A decision shared between threads (a web server's) reads the same from each, whichever completes it."""
+    import threading
+
+    for person in PEOPLE:
+        reference = _json(_fresh(evaluator, person))
+        shared = _fresh(evaluator, person)
+        start = threading.Barrier(6)
+        read: list[str] = []
+
+        def reader(how: int) -> None:
+            start.wait()
+            if how % 2:
+                shared.letter  # completing through an attribute while others write it
+            read.append(_json(shared))
+
+        threads = [threading.Thread(target=reader, args=(i,)) for i in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert read == [reference] * 6, person
