@@ -23,7 +23,7 @@ from pathrules.batch.inputs import Item, JsonlItem
 HANG_MARK = "hang-here"
 
 
-def _worker_that_hangs_on_marked_rows(conn: Any, spec: BatchSpec, output: Any, keep: bool, duties: bool = False) -> None:
+def _worker_that_hangs_on_marked_rows(conn: Any, spec: BatchSpec, output: Any, keep: bool, *rest: Any) -> None:
     """Runs in the spawned worker: the real worker loop, but a row naming HANG_MARK never finishes."""
     real = Decider.decide
 
@@ -33,7 +33,7 @@ def _worker_that_hangs_on_marked_rows(conn: Any, spec: BatchSpec, output: Any, k
         return real(self, item)
 
     Decider.decide = decide  # type: ignore[method-assign]
-    pool._worker_main(conn, spec, output, keep, duties)
+    pool._worker_main(conn, spec, output, keep, *rest)
 
 
 def _rows(count: int, hang_at: int) -> Iterator[Item]:
