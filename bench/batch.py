@@ -16,7 +16,10 @@ row, so error rows are in the mix), and prints the ratios issue 14 asks for:
   /proc every 20 ms) at the small and the large row count, same jobs; target large/small <= 1.5x
   (rows are streamed, never all read). The largest single process (ru_maxrss) is printed too.
 
-    .venv/bin/python bench/batch.py --rows 10000 --rounds 3 --memory-small 1000 --memory-large 100000
+    setsid .venv/bin/python bench/batch.py --rows 20000 --rounds 3 --memory-small 1000 --memory-large 100000
+
+Run it under ``setsid``: with the kernel's autogroup on, the cores are shared between sessions first,
+so a bench in a busy shell's session gets that session's slice, not the machine's.
 """
 
 from __future__ import annotations
@@ -167,6 +170,15 @@ def cpu_ratio(one: Run, two: Run) -> float:
     return one.cpu / max(two.parent_cpu, two.cpu / 2)
 
 
+def autogroup() -> str:
+    """Whether the kernel shares the cores between sessions first (then a session's processes share its slice)."""
+    try:
+        with open("/proc/sys/kernel/sched_autogroup_enabled") as flag:
+            return "on" if flag.read().strip() == "1" else "off"
+    except OSError:
+        return "unknown"
+
+
 def loadavg() -> str:
     with open("/proc/loadavg") as load:
         return load.read().split()[0]
@@ -184,7 +196,7 @@ def speed(tmp: Path, rows: int, rounds: int, engines: list[str]) -> None:
                 result = run(source, jobs, engine, sample=False)
                 figures[engine, jobs].append(result)
                 print(f"  round {number + 1}  {engine:<7} jobs={jobs}  {result.wall:7.1f} s wall  {rows / result.wall:7,.0f} rows/s"
-                      f"  CPU parent {result.parent_cpu:6.1f} s, all {result.cpu:6.1f} s  (load {loadavg()})", flush=True)
+                      f"  CPU parent {result.parent_cpu:6.1f} s, all {result.cpu:6.1f} s ({result.cpu / rows * 1000:.2f} ms a row)  (load {loadavg()})", flush=True)
     print("ratios, jobs=2 speed / jobs=1 speed (target >= 1.6x); per round, then the median:")
     for engine in engines:
         walls = [one.wall / two.wall for one, two in zip(figures[engine, 1], figures[engine, 2])]
@@ -220,6 +232,7 @@ def main() -> None:
     parser.add_argument("--skip", choices=["speed", "memory"], help="run only the other half")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, policy {POLICY.name}, role {ROLE}, as of {AS_OF}")
+    print(f"kernel autogroup {autogroup()}; this bench {'leads its own session' if os.getsid(0) == os.getpid() else 'shares its session (run it under setsid)'}")
     with tempfile.TemporaryDirectory() as tmp:
         if args.skip != "speed":
             speed(Path(tmp), args.rows, args.rounds, args.engines.split(","))

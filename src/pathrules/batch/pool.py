@@ -12,9 +12,10 @@ parent alone decides how to stop.
 
 How workers start: forked where that is safe (Linux, and the calling process runs one thread: no
 other thread can hold a lock, the engine's included, at the moment of the fork), else spawned. A
-forked worker has pathrules imported and the policies loaded already; a spawned one imports
-pathrules again and unpickles the policies, about a second of CPU each on this machine, which on a
-batch of ten thousand rows was most of what two workers lost against one process. A forked worker
+forked worker has pathrules imported already; a spawned one imports it again, about a second of CPU
+each on this machine, which on a batch of ten thousand rows was most of what two workers lost
+against one process. Either way the policies come as the first message on the worker's pipe (see
+``_greet``), and only then does the worker say it is ready. A forked worker
 closes the parent's ends of the other workers' pipes it inherited, so each pipe still has one
 reader and one writer, and a dead parent is still seen as end-of-file.
 
@@ -95,13 +96,19 @@ def _received(reply: Result | Wire) -> Result:
     return Result(index, outcome, text, duties=duties)
 
 
-def _worker_main(conn: Connection, spec: BatchSpec, output: OutputFormat, keep: bool, duties: bool = False, inherited: tuple[Connection, ...] = ()) -> None:
+def _worker_main(conn: Connection, inherited: tuple[Connection, ...] = ()) -> None:
+    """A worker: its start message (what to decide against), then chunks until None or end-of-file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the parent's handler, which only sets a flag
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     for other in inherited:  # forked: the parent's ends of the other workers' pipes
         other.close()
     try:
+        start = conn.recv()
+    except (EOFError, OSError):
+        return
+    try:
+        spec, output, keep, duties = start
         decider = Decider(spec, output, keep, duties)
     except BaseException as err:  # noqa: BLE001 - reported to the parent, which stops the batch
         conn.send(("failed", f"{type(err).__name__}: {err}"))
@@ -148,9 +155,10 @@ class WorkerPool:
         self._context: ForkContext | SpawnContext = multiprocessing.get_context("fork") if self.start_method == "fork" else multiprocessing.get_context("spawn")
 
     def _start(self) -> _Worker:
+        """Start a worker process; ``_greet`` then sends it what to decide against."""
         parent, child = self._context.Pipe()
         inherited = tuple(w.conn for w in self._workers if w.alive) if self.start_method == "fork" else ()
-        process = self._context.Process(target=_worker_main, args=(child, self.spec, self.output, self.keep, self.duties, inherited), daemon=True)
+        process = self._context.Process(target=_worker_main, args=(child, inherited), daemon=True)
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)  # the child starts with them blocked
         try:
             process.start()
@@ -161,11 +169,22 @@ class WorkerPool:
         self._workers.append(worker)
         return worker
 
+    def _greet(self, worker: _Worker) -> None:
+        """The start message: the policies (a few hundred KB pickled) go over the worker's own pipe, not
+        with the process's start data: a spawned process that died before reading all of that left the
+        parent blocked writing it for ever. Here a dead worker's end is closed, the send fails, and its
+        sentinel tells the loop."""
+        try:
+            worker.conn.send((self.spec, self.output, self.keep, self.duties))
+        except OSError:
+            pass
+
     def results(self, items: Iterator[Item], stop: Callable[[], bool]) -> Iterator[Result]:
         """A Result for every item, in input order."""
         try:
-            for _ in range(self.size):
-                self._start()
+            started = [self._start() for _ in range(self.size)]  # all started before any is waited on
+            for worker in started:
+                self._greet(worker)
             yield from self._run(items, stop)
         finally:
             self._shutdown()
@@ -257,7 +276,7 @@ class WorkerPool:
         else:
             pending.extendleft([item] for item in reversed(chunk))
         self._workers.remove(worker)
-        self._start()
+        self._greet(self._start())
 
     def _shutdown(self) -> None:
         for worker in self._workers:
