@@ -205,18 +205,18 @@ def speed(tmp: Path, rows: int, rounds: int, engines: list[str]) -> None:
         print(f"  {engine:<7} CPU   {'  '.join(f'{r:.2f}x' for r in cpus)}   median {statistics.median(cpus):.2f}x  (what two idle cores would give)")
 
 
-def memory(tmp: Path, small: int, large: int, engine: str) -> None:
+def memory(tmp: Path, small: int, large: int, engine: str, jobs_list: tuple[int, ...] = (1, 2)) -> None:
     print(f"\nmemory: {small:,} rows against {large:,} rows, engine {engine} (load average at the start {loadavg()})")
     figures: dict[tuple[int, int], Run] = {}
     for rows in (small, large):
         source = tmp / f"memory-{rows}.csv"
         make_csv(source, rows)
-        for jobs in (1, 2):
+        for jobs in jobs_list:
             result = figures[rows, jobs] = run(source, jobs, engine)
             print(f"  {rows:>8,} rows  jobs={jobs}  {result.wall:7.1f} s wall  peak RSS all processes {result.tree_peak:5.0f} MiB,"
                   f" largest process {result.max_rss:5.0f} MiB  CPU all {result.cpu:6.1f} s", flush=True)
             source.with_name(f"{source.stem}.{engine}.j{jobs}.out.csv").unlink(missing_ok=True)
-    for jobs in (1, 2):
+    for jobs in jobs_list:
         ratio = figures[large, jobs].tree_peak / figures[small, jobs].tree_peak
         print(f"  jobs={jobs}: peak RSS (all processes) {large:,} rows / {small:,} rows  {ratio:.2f}x  (target <= 1.5x)")
 
@@ -229,6 +229,7 @@ def main() -> None:
     parser.add_argument("--memory-small", type=int, default=1_000)
     parser.add_argument("--memory-large", type=int, default=100_000)
     parser.add_argument("--memory-engine", default="python", choices=["auto", "durable", "python"])
+    parser.add_argument("--memory-jobs", default="1,2", help="comma-separated job counts for the memory runs")
     parser.add_argument("--skip", choices=["speed", "memory"], help="run only the other half")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, policy {POLICY.name}, role {ROLE}, as of {AS_OF}")
@@ -237,7 +238,7 @@ def main() -> None:
         if args.skip != "speed":
             speed(Path(tmp), args.rows, args.rounds, args.engines.split(","))
         if args.skip != "memory":
-            memory(Path(tmp), args.memory_small, args.memory_large, args.memory_engine)
+            memory(Path(tmp), args.memory_small, args.memory_large, args.memory_engine, tuple(int(j) for j in args.memory_jobs.split(",")))
     print(f"\nload average at the end: {loadavg()} (on {os.cpu_count()} cores)")
 
 
