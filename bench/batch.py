@@ -140,9 +140,10 @@ class Run:
     cpu: float  # seconds, parent and workers
 
 
-def run(source: Path, jobs: int, engine: str, sample: bool = True) -> Run:
+def run(source: Path, jobs: int, engine: str, sample: bool = True, src: Path = ROOT / "src") -> Run:
+    """One `pathrules batch` run, of the pathrules in ``src`` (this checkout's unless told)."""
     out = source.with_name(f"{source.stem}.{engine}.j{jobs}.out.csv")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(src)}
     argv = [sys.executable, "-m", "pathrules.cli.main", "batch", str(source), "--policy", str(POLICY), "--role", ROLE,
             "--as-of", AS_OF.isoformat(), "--out", str(out), "--jobs", str(jobs), "--engine", engine, "--no-progress"]
     started = time.perf_counter()
@@ -184,25 +185,34 @@ def loadavg() -> str:
         return load.read().split()[0]
 
 
-def speed(tmp: Path, rows: int, rounds: int, engines: list[str]) -> None:
+def speed(tmp: Path, rows: int, rounds: int, engines: list[str], against: Path | None = None) -> None:
+    """jobs=1 and jobs=2 interleaved; with ``against`` (another checkout's src), its runs are interleaved too."""
     source = tmp / f"speed-{rows}.csv"
     make_csv(source, rows)
     print(f"\nspeed: {rows:,} rows, {rounds} rounds interleaved (load average at the start {loadavg()})")
-    figures: dict[tuple[str, int], list[Run]] = {(e, j): [] for e in engines for j in (1, 2)}
+    sources = {"this": ROOT / "src"} | ({"against": against} if against else {})
+    if against:
+        print(f"  'against' is the pathrules in {against}")
+    figures: dict[tuple[str, str, int], list[Run]] = {(c, e, j): [] for c in sources for e in engines for j in (1, 2)}
     for number in range(rounds):
         order = (1, 2) if number % 2 == 0 else (2, 1)
         for engine in engines:
-            for jobs in order:
-                result = run(source, jobs, engine, sample=False)
-                figures[engine, jobs].append(result)
-                print(f"  round {number + 1}  {engine:<7} jobs={jobs}  {result.wall:7.1f} s wall  {rows / result.wall:7,.0f} rows/s"
-                      f"  CPU parent {result.parent_cpu:6.1f} s, all {result.cpu:6.1f} s ({result.cpu / rows * 1000:.2f} ms a row)  (load {loadavg()})", flush=True)
+            for code in (list(sources) if number % 2 == 0 else list(reversed(sources))):
+                for jobs in order:
+                    result = run(source, jobs, engine, sample=False, src=sources[code])
+                    figures[code, engine, jobs].append(result)
+                    label = f"{code:<8} " if against else ""
+                    print(f"  round {number + 1}  {label}{engine:<7} jobs={jobs}  {result.wall:7.1f} s wall  {rows / result.wall:7,.0f} rows/s"
+                          f"  CPU parent {result.parent_cpu:6.1f} s, all {result.cpu:6.1f} s ({result.cpu / rows * 1000:.2f} ms a row)  (load {loadavg()})", flush=True)
     print("ratios, jobs=2 speed / jobs=1 speed (target >= 1.6x); per round, then the median:")
-    for engine in engines:
-        walls = [one.wall / two.wall for one, two in zip(figures[engine, 1], figures[engine, 2])]
-        cpus = [cpu_ratio(one, two) for one, two in zip(figures[engine, 1], figures[engine, 2])]
-        print(f"  {engine:<7} wall  {'  '.join(f'{r:.2f}x' for r in walls)}   median {statistics.median(walls):.2f}x  (shared machine: measures the neighbours too)")
-        print(f"  {engine:<7} CPU   {'  '.join(f'{r:.2f}x' for r in cpus)}   median {statistics.median(cpus):.2f}x  (what two idle cores would give)")
+    for code in sources:
+        for engine in engines:
+            ones, twos = figures[code, engine, 1], figures[code, engine, 2]
+            walls = [one.wall / two.wall for one, two in zip(ones, twos)]
+            cpus = [cpu_ratio(one, two) for one, two in zip(ones, twos)]
+            label = f"{code:<8} " if against else ""
+            print(f"  {label}{engine:<7} wall  {'  '.join(f'{r:.2f}x' for r in walls)}   median {statistics.median(walls):.2f}x  (shared machine: measures the neighbours too)")
+            print(f"  {label}{engine:<7} CPU   {'  '.join(f'{r:.2f}x' for r in cpus)}   median {statistics.median(cpus):.2f}x  (what two idle cores would give)")
 
 
 def memory(tmp: Path, small: int, large: int, engine: str, jobs_list: tuple[int, ...] = (1, 2)) -> None:
@@ -231,12 +241,13 @@ def main() -> None:
     parser.add_argument("--memory-engine", default="python", choices=["auto", "durable", "python"])
     parser.add_argument("--memory-jobs", default="1,2", help="comma-separated job counts for the memory runs")
     parser.add_argument("--skip", choices=["speed", "memory"], help="run only the other half")
+    parser.add_argument("--against", type=Path, metavar="SRC", help="also time the pathrules in SRC (e.g. main's src), interleaved: a before/after at the same load")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, policy {POLICY.name}, role {ROLE}, as of {AS_OF}")
     print(f"kernel autogroup {autogroup()}; this bench {'leads its own session' if os.getsid(0) == os.getpid() else 'shares its session (run it under setsid)'}")
     with tempfile.TemporaryDirectory() as tmp:
         if args.skip != "speed":
-            speed(Path(tmp), args.rows, args.rounds, args.engines.split(","))
+            speed(Path(tmp), args.rows, args.rounds, args.engines.split(","), args.against)
         if args.skip != "memory":
             memory(Path(tmp), args.memory_small, args.memory_large, args.memory_engine, tuple(int(j) for j in args.memory_jobs.split(",")))
     print(f"\nload average at the end: {loadavg()} (on {os.cpu_count()} cores)")
