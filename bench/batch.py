@@ -16,7 +16,10 @@ row, so error rows are in the mix), and prints the ratios issue 14 asks for:
   /proc every 20 ms) at the small and the large row count, same jobs; target large/small <= 1.5x
   (rows are streamed, never all read). The largest single process (ru_maxrss) is printed too.
 
-    .venv/bin/python bench/batch.py --rows 10000 --rounds 3 --memory-small 1000 --memory-large 100000
+    setsid .venv/bin/python bench/batch.py --rows 20000 --rounds 3 --memory-small 1000 --memory-large 100000
+
+Run it under ``setsid``: with the kernel's autogroup on, the cores are shared between sessions first,
+so a bench in a busy shell's session gets that session's slice, not the machine's.
 """
 
 from __future__ import annotations
@@ -137,9 +140,10 @@ class Run:
     cpu: float  # seconds, parent and workers
 
 
-def run(source: Path, jobs: int, engine: str, sample: bool = True) -> Run:
+def run(source: Path, jobs: int, engine: str, sample: bool = True, src: Path = ROOT / "src") -> Run:
+    """One `pathrules batch` run, of the pathrules in ``src`` (this checkout's unless told)."""
     out = source.with_name(f"{source.stem}.{engine}.j{jobs}.out.csv")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(src)}
     argv = [sys.executable, "-m", "pathrules.cli.main", "batch", str(source), "--policy", str(POLICY), "--role", ROLE,
             "--as-of", AS_OF.isoformat(), "--out", str(out), "--jobs", str(jobs), "--engine", engine, "--no-progress"]
     started = time.perf_counter()
@@ -167,44 +171,62 @@ def cpu_ratio(one: Run, two: Run) -> float:
     return one.cpu / max(two.parent_cpu, two.cpu / 2)
 
 
+def autogroup() -> str:
+    """Whether the kernel shares the cores between sessions first (then a session's processes share its slice)."""
+    try:
+        with open("/proc/sys/kernel/sched_autogroup_enabled") as flag:
+            return "on" if flag.read().strip() == "1" else "off"
+    except OSError:
+        return "unknown"
+
+
 def loadavg() -> str:
     with open("/proc/loadavg") as load:
         return load.read().split()[0]
 
 
-def speed(tmp: Path, rows: int, rounds: int, engines: list[str]) -> None:
+def speed(tmp: Path, rows: int, rounds: int, engines: list[str], against: Path | None = None) -> None:
+    """jobs=1 and jobs=2 interleaved; with ``against`` (another checkout's src), its runs are interleaved too."""
     source = tmp / f"speed-{rows}.csv"
     make_csv(source, rows)
     print(f"\nspeed: {rows:,} rows, {rounds} rounds interleaved (load average at the start {loadavg()})")
-    figures: dict[tuple[str, int], list[Run]] = {(e, j): [] for e in engines for j in (1, 2)}
+    sources = {"this": ROOT / "src"} | ({"against": against} if against else {})
+    if against:
+        print(f"  'against' is the pathrules in {against}")
+    figures: dict[tuple[str, str, int], list[Run]] = {(c, e, j): [] for c in sources for e in engines for j in (1, 2)}
     for number in range(rounds):
         order = (1, 2) if number % 2 == 0 else (2, 1)
         for engine in engines:
-            for jobs in order:
-                result = run(source, jobs, engine, sample=False)
-                figures[engine, jobs].append(result)
-                print(f"  round {number + 1}  {engine:<7} jobs={jobs}  {result.wall:7.1f} s wall  {rows / result.wall:7,.0f} rows/s"
-                      f"  CPU parent {result.parent_cpu:6.1f} s, all {result.cpu:6.1f} s  (load {loadavg()})", flush=True)
+            for code in (list(sources) if number % 2 == 0 else list(reversed(sources))):
+                for jobs in order:
+                    result = run(source, jobs, engine, sample=False, src=sources[code])
+                    figures[code, engine, jobs].append(result)
+                    label = f"{code:<8} " if against else ""
+                    print(f"  round {number + 1}  {label}{engine:<7} jobs={jobs}  {result.wall:7.1f} s wall  {rows / result.wall:7,.0f} rows/s"
+                          f"  CPU parent {result.parent_cpu:6.1f} s, all {result.cpu:6.1f} s ({result.cpu / rows * 1000:.2f} ms a row)  (load {loadavg()})", flush=True)
     print("ratios, jobs=2 speed / jobs=1 speed (target >= 1.6x); per round, then the median:")
-    for engine in engines:
-        walls = [one.wall / two.wall for one, two in zip(figures[engine, 1], figures[engine, 2])]
-        cpus = [cpu_ratio(one, two) for one, two in zip(figures[engine, 1], figures[engine, 2])]
-        print(f"  {engine:<7} wall  {'  '.join(f'{r:.2f}x' for r in walls)}   median {statistics.median(walls):.2f}x  (shared machine: measures the neighbours too)")
-        print(f"  {engine:<7} CPU   {'  '.join(f'{r:.2f}x' for r in cpus)}   median {statistics.median(cpus):.2f}x  (what two idle cores would give)")
+    for code in sources:
+        for engine in engines:
+            ones, twos = figures[code, engine, 1], figures[code, engine, 2]
+            walls = [one.wall / two.wall for one, two in zip(ones, twos)]
+            cpus = [cpu_ratio(one, two) for one, two in zip(ones, twos)]
+            label = f"{code:<8} " if against else ""
+            print(f"  {label}{engine:<7} wall  {'  '.join(f'{r:.2f}x' for r in walls)}   median {statistics.median(walls):.2f}x  (shared machine: measures the neighbours too)")
+            print(f"  {label}{engine:<7} CPU   {'  '.join(f'{r:.2f}x' for r in cpus)}   median {statistics.median(cpus):.2f}x  (what two idle cores would give)")
 
 
-def memory(tmp: Path, small: int, large: int, engine: str) -> None:
+def memory(tmp: Path, small: int, large: int, engine: str, jobs_list: tuple[int, ...] = (1, 2)) -> None:
     print(f"\nmemory: {small:,} rows against {large:,} rows, engine {engine} (load average at the start {loadavg()})")
     figures: dict[tuple[int, int], Run] = {}
     for rows in (small, large):
         source = tmp / f"memory-{rows}.csv"
         make_csv(source, rows)
-        for jobs in (1, 2):
+        for jobs in jobs_list:
             result = figures[rows, jobs] = run(source, jobs, engine)
             print(f"  {rows:>8,} rows  jobs={jobs}  {result.wall:7.1f} s wall  peak RSS all processes {result.tree_peak:5.0f} MiB,"
                   f" largest process {result.max_rss:5.0f} MiB  CPU all {result.cpu:6.1f} s", flush=True)
             source.with_name(f"{source.stem}.{engine}.j{jobs}.out.csv").unlink(missing_ok=True)
-    for jobs in (1, 2):
+    for jobs in jobs_list:
         ratio = figures[large, jobs].tree_peak / figures[small, jobs].tree_peak
         print(f"  jobs={jobs}: peak RSS (all processes) {large:,} rows / {small:,} rows  {ratio:.2f}x  (target <= 1.5x)")
 
@@ -217,14 +239,17 @@ def main() -> None:
     parser.add_argument("--memory-small", type=int, default=1_000)
     parser.add_argument("--memory-large", type=int, default=100_000)
     parser.add_argument("--memory-engine", default="python", choices=["auto", "durable", "python"])
+    parser.add_argument("--memory-jobs", default="1,2", help="comma-separated job counts for the memory runs")
     parser.add_argument("--skip", choices=["speed", "memory"], help="run only the other half")
+    parser.add_argument("--against", type=Path, metavar="SRC", help="also time the pathrules in SRC (e.g. main's src), interleaved: a before/after at the same load")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, policy {POLICY.name}, role {ROLE}, as of {AS_OF}")
+    print(f"kernel autogroup {autogroup()}; this bench {'leads its own session' if os.getsid(0) == os.getpid() else 'shares its session (run it under setsid)'}")
     with tempfile.TemporaryDirectory() as tmp:
         if args.skip != "speed":
-            speed(Path(tmp), args.rows, args.rounds, args.engines.split(","))
+            speed(Path(tmp), args.rows, args.rounds, args.engines.split(","), args.against)
         if args.skip != "memory":
-            memory(Path(tmp), args.memory_small, args.memory_large, args.memory_engine)
+            memory(Path(tmp), args.memory_small, args.memory_large, args.memory_engine, tuple(int(j) for j in args.memory_jobs.split(",")))
     print(f"\nload average at the end: {loadavg()} (on {os.cpu_count()} cores)")
 
 

@@ -23,7 +23,7 @@ from pathrules.batch.inputs import Item, JsonlItem
 HANG_MARK = "hang-here"
 
 
-def _worker_that_hangs_on_marked_rows(conn: Any, spec: BatchSpec, output: Any, keep: bool, duties: bool = False) -> None:
+def _worker_that_hangs_on_marked_rows(conn: Any, *rest: Any) -> None:
     """Runs in the spawned worker: the real worker loop, but a row naming HANG_MARK never finishes."""
     real = Decider.decide
 
@@ -33,7 +33,7 @@ def _worker_that_hangs_on_marked_rows(conn: Any, spec: BatchSpec, output: Any, k
         return real(self, item)
 
     Decider.decide = decide  # type: ignore[method-assign]
-    pool._worker_main(conn, spec, output, keep, duties)
+    pool._worker_main(conn, *rest)
 
 
 def _rows(count: int, hang_at: int) -> Iterator[Item]:
@@ -66,3 +66,40 @@ def test_a_worker_that_never_answers_is_stopped_and_only_its_row_becomes_an_erro
     assert [r.index for r in results if r.outcome == "error"] == [5]
     assert '"row": 6' in results[5].text and "in.jsonl:6" in results[5].text
     assert "took longer than 3 s" in results[5].text
+
+
+class _DiesWhileStarting:
+    """A worker target that ends its spawned process the moment the process reads it, before the rest of its start data."""
+
+    def __reduce__(self) -> tuple[Any, tuple[int]]:
+        import os
+
+        return (os._exit, (3,))
+
+    def __call__(self, *args: Any) -> None:  # pragma: no cover - never runs: the child is gone first
+        raise AssertionError("unreachable")
+
+
+def test_a_spawned_worker_that_dies_while_starting_stops_the_batch_instead_of_stalling_it() -> None:
+    """Regression: the policies went to a spawned worker with its start data, more than a pipe holds;
+    a worker that died before reading them all left the parent blocked writing to it, for ever."""
+    spec = BatchSpec(tuple(pathrules.load_policies(str(POLICIES / "thesis-appendix-organisation.yaml"))), "volunteer", AS_OF)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            list(runner.run_batch(_rows(12, -1), spec, output="jsonl", jobs=2))
+            outcome.append(None)
+        except BaseException as err:  # noqa: BLE001 - the test looks at it
+            outcome.append(err)
+
+    with (
+        mock.patch.object(runner, "PARALLEL_FROM", 1),
+        mock.patch.object(pool, "START_METHOD", "spawn"),
+        mock.patch.object(pool, "_worker_main", _DiesWhileStarting()),
+    ):
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(60)
+    assert not thread.is_alive(), "the batch stalled on a worker that died while starting"
+    assert isinstance(outcome[0], pool.BatchStopped) and "while starting" in str(outcome[0])

@@ -102,14 +102,17 @@ def _mixed_csv(path: Path, rows: int) -> None:
     path.write_bytes(b"".join(lines))
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_a_batch_large_enough_for_workers_is_the_same_with_one_job_or_two(tmp_path: Path, engine: str, fmt: str) -> None:
+def test_a_batch_large_enough_for_workers_is_the_same_with_one_job_or_two(tmp_path: Path, engine: str, fmt: str, start: str) -> None:
+    """Workers are forked where that is safe and spawned elsewhere: either way, the same bytes."""
     rows = runner.PARALLEL_FROM + 150
     source = tmp_path / "people.csv"
     _mixed_csv(source, rows)
     code_one, one = batch_bytes(source, tmp_path / f"one.{fmt}", 1, "--engine", engine)
-    code_two, two = batch_bytes(source, tmp_path / f"two.{fmt}", 2, "--engine", engine)
+    with mock.patch.object(pool, "START_METHOD", start):
+        code_two, two = batch_bytes(source, tmp_path / f"two.{fmt}", 2, "--engine", engine)
     assert code_one == code_two == 1  # the bad rows are error rows
     assert two == one
     assert one.count(b"\n") == rows + (fmt == "csv")

@@ -1,9 +1,10 @@
 """Read a batch input as a stream of items: JSONL lines, CSV rows, or the record files in a folder.
 
 Every input row becomes exactly one item, in order, and nothing is read ahead: the parent process
-only splits the input (cheap), and whoever decides the item parses it (see ``decide``), so a record
-is parsed once, in a worker when there are workers. An item the splitting already found bad carries
-its error. Error texts never contain a record's values.
+only cuts the input into rows (a JSONL line, a CSV record's raw text: see ``csv_records``), and
+whoever decides the item parses and checks it (see ``parse``), so a record is parsed once, in a worker
+when there are workers, and the parent's cost per row stays small. An item the cutting already found
+bad (a line too long, csv's own error) carries its error. Error texts never contain a record's values.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from pathrules.batch.csv_format import COLUMNS
-from pathrules.batch.lines import MAX_LINE_CHARS, LineReader, open_text
+from pathrules.batch.csv_records import CsvRecords, cells_of
+from pathrules.batch.lines import LineReader, has_surrogates, open_text
 from pathrules.errors import InputError, Problem
 from pathrules.located_errors import suggestion
 from pathrules.record.loader import RECORD_SUFFIXES
-
-MAX_CELL_CHARS = 131_072  # one cell; csv's own default field limit, now a row error instead of a crash
-
 
 @dataclass(frozen=True, slots=True)
 class JsonlItem:
@@ -32,16 +31,14 @@ class JsonlItem:
 
 @dataclass(frozen=True, slots=True)
 class CsvItem:
-    """A CSV row as its cells; the header is one shared tuple, so a chunk of rows sent to a worker
-    carries the column names once, and the cells are paired with them where the row is parsed."""
+    """A CSV record as its raw text (one line, or several when a quoted cell holds line breaks); its
+    cells are read and checked where the row is decided. The header is one shared tuple, so a chunk of
+    rows sent to a worker carries the column names once."""
 
     index: int
     source: str
     header: tuple[str, ...]
-    cells: list[str]
-
-    def row(self) -> dict[str, str]:
-        return dict(zip(self.header, self.cells))
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +118,7 @@ def count_items(path: str | Path) -> int | None:
 
 def _jsonl(path: Path) -> Iterator[Item]:
     with open_text(path, "\n") as handle:
-        lines = LineReader(handle)
+        lines = LineReader(handle, check_text=False)  # not UTF-8: found where the line is parsed
         for index, line in enumerate(lines):
             source = f"{path.name}:{lines.number}"
             flags = lines.take_flags()
@@ -132,17 +129,16 @@ def _jsonl(path: Path) -> Iterator[Item]:
 
 
 def _csv(path: Path) -> Iterator[Item]:
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS))  # long cells are our row error, not csv's crash
     with open_text(path, "") as handle:
-        lines = LineReader(handle)
-        reader = csv.reader(lines)
+        records = iter(CsvRecords(handle))
         try:
-            header = [h.strip() for h in next(reader)]
+            _, text, problem = next(records)
+            header = [h.strip() for h in cells_of(text)]
         except StopIteration:
             raise InputError([Problem("empty", "the CSV file is empty; expected a header row", str(path), 1, 1)]) from None
         except csv.Error as err:
             raise InputError([Problem("csv", f"the header row is not valid CSV ({err})", str(path), 1)]) from None
-        if lines.take_flags():
+        if problem is not None or has_surrogates(text):
             raise InputError([Problem("encoding", "the header row is not valid UTF-8 text, or too long", str(path), 1)])
         repeated = [(i, h) for i, h in enumerate(header) if h in header[:i]]
         if repeated:  # zipping cells to names would keep the last, like duplicate keys elsewhere
@@ -156,37 +152,12 @@ def _csv(path: Path) -> Iterator[Item]:
             if "person" not in header:
                 problems.append(Problem("missing-column", "the header has no `person` column", str(path), 1, 1))
             raise InputError(problems)
-        columns, name, index = tuple(header), path.name, 0
-        while True:
-            first = lines.number + 1
-            try:
-                cells = next(reader)
-                error = _cells_error(columns, cells)
-            except StopIteration:
-                return
-            except csv.Error as err:
-                cells, error = [], f"not valid CSV ({err})"
-            flags = lines.take_flags()
-            source = f"{name}:{first}"
-            if flags:
-                yield BadItem(index, source, flags[0][1])
-            elif error is not None:
-                yield BadItem(index, source, error)
+        columns, name = tuple(header), path.name
+        for index, (first, text, problem) in enumerate(records):
+            if problem is None:
+                yield CsvItem(index, f"{name}:{first}", columns, text)
             else:
-                yield CsvItem(index, source, columns, cells)
-            index += 1
-
-
-def _cells_error(header: tuple[str, ...], cells: list[str]) -> str | None:
-    """Checked in the parent, per row: kept to a few C-level passes over the cells."""
-    if not "".join(cells).strip():
-        return "empty row"
-    if len(cells) > len(header):
-        return f"{len(cells)} cells but the header has {len(header)} columns"
-    if cells and max(map(len, cells)) > MAX_CELL_CHARS:
-        column = next(column for column, cell in zip(header, cells) if len(cell) > MAX_CELL_CHARS)
-        return f"column `{column}`: expected at most {MAX_CELL_CHARS:,} characters in a cell"
-    return None
+                yield BadItem(index, f"{name}:{first}", problem)
 
 
 def _record_files(path: Path) -> list[Path]:

@@ -30,6 +30,7 @@ class LineReader:
 
     handle: IO[str]
     limit: int = MAX_LINE_CHARS
+    check_text: bool = True  # False: leave the UTF-8 check to whoever parses the line (a worker)
     number: int = 0
     _flags: list[tuple[int, str]] = field(default_factory=list)
 
@@ -48,7 +49,7 @@ class LineReader:
                     break
             self._flags.append((self.number, f"line {self.number} is longer than {self.limit:,} characters"))
             return "\n"
-        if has_surrogates(line):
+        if self.check_text and has_surrogates(line):
             self._flags.append((self.number, f"line {self.number} is not valid UTF-8 text"))
         return line
 

@@ -7,8 +7,17 @@ on the processes' sentinels together, so a dead worker is seen at once. Its chun
 row at a time in a fresh worker; a row whose worker dies again is marked failed, and the batch goes
 on. A worker that stays alive but does not answer within its chunk's budget (``CHUNK_SECONDS`` plus
 ``ROW_SECONDS`` a row) is killed and treated the same way: output is written in order, so one stuck
-worker would otherwise stall the whole batch for ever. Workers are spawned, never forked (a fork copies the engine lock in whatever state another
-thread holds it), and ignore SIGINT: the parent alone decides how to stop.
+worker would otherwise stall the whole batch for ever. Workers ignore SIGINT and SIGTERM: the
+parent alone decides how to stop.
+
+How workers start: forked where that is safe (Linux, and the calling process runs one thread: no
+other thread can hold a lock, the engine's included, at the moment of the fork), else spawned. A
+forked worker has pathrules imported already; a spawned one imports it again, about a second of CPU
+each on this machine, which on a batch of ten thousand rows was most of what two workers lost
+against one process. Either way the policies come as the first message on the worker's pipe (see
+``_greet``), and only then does the worker say it is ready. A forked worker
+closes the parent's ends of the other workers' pipes it inherited, so each pipe still has one
+reader and one writer, and a dead parent is still seen as end-of-file.
 
 Memory is bounded: rows are read from the input only while fewer than ``window`` rows are read but
 not yet handed back, and workers send back finished output lines, not decisions.
@@ -22,22 +31,28 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pathrules.batch.decide import BatchSpec, Decider, OutputFormat, Result, result_row
 from pathrules.batch.inputs import BadItem, CsvItem, FileItem, Item, JsonlItem
 from pathrules.batch.outputs import format_row
 
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, SpawnContext
+
 CHUNK = 64
 MAX_WORKER_LOSSES = 32
 CHUNK_SECONDS = 60.0  # a chunk's budget: this much, plus ROW_SECONDS a row, from when its worker can start on it
 ROW_SECONDS = 1.0
+START_METHOD: str | None = None  # None: fork where safe, else spawn (tests set it to run both)
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
@@ -56,7 +71,7 @@ Wire = tuple[Any, ...]
 def _pack(item: Item) -> Wire:
     """An item as a plain tuple for the pipe: (kind, index, source, the rest)."""
     if isinstance(item, CsvItem):
-        return (1, item.index, item.source, item.header, item.cells)
+        return (1, item.index, item.source, item.header, item.text)
     if isinstance(item, JsonlItem):
         return (0, item.index, item.source, item.line)
     if isinstance(item, FileItem):
@@ -81,10 +96,19 @@ def _received(reply: Result | Wire) -> Result:
     return Result(index, outcome, text, duties=duties)
 
 
-def _worker_main(conn: Connection, spec: BatchSpec, output: OutputFormat, keep: bool, duties: bool = False) -> None:
+def _worker_main(conn: Connection, inherited: tuple[Connection, ...] = ()) -> None:
+    """A worker: its start message (what to decide against), then chunks until None or end-of-file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the parent's handler, which only sets a flag
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    for other in inherited:  # forked: the parent's ends of the other workers' pipes
+        other.close()
     try:
+        start = conn.recv()
+    except (EOFError, OSError):
+        return
+    try:
+        spec, output, keep, duties = start
         decider = Decider(spec, output, keep, duties)
     except BaseException as err:  # noqa: BLE001 - reported to the parent, which stops the batch
         conn.send(("failed", f"{type(err).__name__}: {err}"))
@@ -127,11 +151,14 @@ class WorkerPool:
 
     def __post_init__(self) -> None:
         self.window = self.window or CHUNK * self.size * 4
-        self._context = multiprocessing.get_context("spawn")
+        self.start_method = START_METHOD or _safe_start_method()
+        self._context: ForkContext | SpawnContext = multiprocessing.get_context("fork") if self.start_method == "fork" else multiprocessing.get_context("spawn")
 
     def _start(self) -> _Worker:
+        """Start a worker process; ``_greet`` then sends it what to decide against."""
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(child, self.spec, self.output, self.keep, self.duties), daemon=True)
+        inherited = tuple(w.conn for w in self._workers if w.alive) if self.start_method == "fork" else ()
+        process = self._context.Process(target=_worker_main, args=(child, inherited), daemon=True)
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)  # the child starts with them blocked
         try:
             process.start()
@@ -142,11 +169,22 @@ class WorkerPool:
         self._workers.append(worker)
         return worker
 
+    def _greet(self, worker: _Worker) -> None:
+        """The start message: the policies (a few hundred KB pickled) go over the worker's own pipe, not
+        with the process's start data: a spawned process that died before reading all of that left the
+        parent blocked writing it for ever. Here a dead worker's end is closed, the send fails, and its
+        sentinel tells the loop."""
+        try:
+            worker.conn.send((self.spec, self.output, self.keep, self.duties))
+        except OSError:
+            pass
+
     def results(self, items: Iterator[Item], stop: Callable[[], bool]) -> Iterator[Result]:
         """A Result for every item, in input order."""
         try:
-            for _ in range(self.size):
-                self._start()
+            started = [self._start() for _ in range(self.size)]  # all started before any is waited on
+            for worker in started:
+                self._greet(worker)
             yield from self._run(items, stop)
         finally:
             self._shutdown()
@@ -156,22 +194,17 @@ class WorkerPool:
         done: dict[int, Result] = {}
         next_index = read = 0
         exhausted = False
-        while True:
-            if stop():
-                raise BatchInterrupted()
-            while next_index in done:
-                yield done.pop(next_index)
-                next_index += 1
+
+        def feed() -> None:
+            """Read chunks while the window allows, and hand one to every idle worker."""
+            nonlocal read, exhausted
             while not exhausted and len(pending) < self.size and read - next_index < self.window:
                 chunk = list(itertools.islice(items, CHUNK))
                 exhausted = len(chunk) < CHUNK
                 read += len(chunk)
                 if chunk:
                     pending.append(chunk)
-            busy = [w for w in self._workers if w.alive and w.chunk is not None]
-            if exhausted and not pending and not busy and next_index >= read:
-                return
-            for worker in self._workers:
+            for worker in list(self._workers):
                 if worker.alive and worker.chunk is None and pending:
                     worker.chunk = pending.popleft()
                     worker.sent = time.monotonic()
@@ -179,6 +212,18 @@ class WorkerPool:
                         worker.conn.send([_pack(item) for item in worker.chunk])
                     except OSError:
                         self._lost(worker, pending, done)
+
+        while True:
+            if stop():
+                raise BatchInterrupted()
+            feed()  # first: a worker that just answered gets its next chunk before the rows are handed on
+            while next_index in done:
+                yield done.pop(next_index)
+                next_index += 1
+            feed()  # the rows handed on may have opened the window
+            busy = [w for w in self._workers if w.alive and w.chunk is not None]
+            if exhausted and not pending and not busy and next_index >= read:
+                return
             live = [w for w in self._workers if w.alive]
             ready = set(wait([w.conn for w in live] + [w.process.sentinel for w in live], timeout=0.2))
             for worker in live:
@@ -231,7 +276,7 @@ class WorkerPool:
         else:
             pending.extendleft([item] for item in reversed(chunk))
         self._workers.remove(worker)
-        self._start()
+        self._greet(self._start())
 
     def _shutdown(self) -> None:
         for worker in self._workers:
@@ -248,6 +293,13 @@ class WorkerPool:
                 worker.process.join(1)
             worker.conn.close()
         self._workers.clear()
+
+
+def _safe_start_method() -> str:
+    """'fork' on Linux when this process runs a single thread (see the module's docstring), else 'spawn'."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
 
 
 def _budget(rows: int) -> float:
