@@ -96,19 +96,26 @@ def agree(found: dict[str, Callable[[pathrules.Record], Any]], reference: str, r
     print(f"all {len(found)} contenders agree on every status and outcome of {len(records):,} records")
 
 
-def large_record_cost(evaluators: dict[str, pathrules.Evaluator], rounds: int) -> dict[str, float]:
+def large_record_cost(evaluators: dict[str, pathrules.Evaluator], rounds: int) -> dict[str, tuple[float, float]]:
     """Time per evaluation of a record with 1,000 training entries over a typical one (same records
-    otherwise), decisions read as JSON; the median of interleaved rounds."""
+    otherwise): (decisions read as JSON, decisions read for outcome and statuses); the median of
+    interleaved rounds. Each evaluation gets a fresh copy of its record, as a caller evaluating each
+    record once does, so nothing cached on a record object (its digest) carries over."""
     typical = thesis.make_records(200, seed=3)
     large = thesis.make_records(200, seed=3, extra_training=1000)
     fns: dict[str, Callable[[Any], Any]] = {}
     inputs: dict[str, list[Any]] = {}
     for name, evaluator in evaluators.items():
-        full = lambda r, ev=evaluator: pathrules.to_json(ev.evaluate(r, ROLE, as_of=AS_OF))  # noqa: E731 - read as a caller does
-        fns[f"{name} typical"], inputs[f"{name} typical"] = full, typical
-        fns[f"{name} large"], inputs[f"{name} large"] = full, large
+        full = lambda r, ev=evaluator: pathrules.to_json(ev.evaluate(r.model_copy(), ROLE, as_of=AS_OF))  # noqa: E731 - read as a caller does
+        statuses = lambda r, ev=evaluator: thesis.of_decision(ev.evaluate(r.model_copy(), ROLE, as_of=AS_OF))  # noqa: E731
+        for read, fn in (("json", full), ("statuses", statuses)):
+            fns[f"{name} {read} typical"], inputs[f"{name} {read} typical"] = fn, typical
+            fns[f"{name} {read} large"], inputs[f"{name} {read} large"] = fn, large
     per_round = interleaved(fns, inputs, rounds)
-    return {name: median_ratio(per_round, f"{name} typical", f"{name} large") for name in evaluators}
+    return {
+        name: (median_ratio(per_round, f"{name} json typical", f"{name} json large"), median_ratio(per_round, f"{name} statuses typical", f"{name} statuses large"))
+        for name in evaluators
+    }
 
 
 def reading_cost(evaluators: dict[str, pathrules.Evaluator], records: list[pathrules.Record], rounds: int) -> dict[str, float]:
@@ -224,8 +231,9 @@ def main() -> None:
     line("durable engine / bare durable per record", durable_name, "bare durable, fact per record", ">= 0.67")
     for name, ratio in reading_cost(evaluators, records[: min(len(records), 2000)], args.rounds).items():
         print(f"  {'decision read in full (JSON) / outcome and statuses, ' + name.split(',')[0]:<58} {ratio:6.2f}x   (what the words cost when read)")
-    for name, ratio in large_record_cost(evaluators, args.rounds).items():
-        print(f"  {'1,000 training entries / typical, ' + name.split(',')[0]:<58} {ratio:6.2f}x   (target <= 3)")
+    for name, (as_json, as_statuses) in large_record_cost(evaluators, args.rounds).items():
+        print(f"  {'1,000 training entries / typical, ' + name.split(',')[0]:<58} {as_json:6.2f}x   (target <= 3; read as JSON)")
+        print(f"  {'':<58} {as_statuses:6.2f}x   (read for outcome and statuses)")
     print_check_wall(args.check_runs)
     if args.memory_evaluations:
         print(f"\nmemory ({'to_json of every decision' if args.memory_read == 'json' else 'outcome and statuses of every decision'}):")
