@@ -178,3 +178,36 @@ def test_the_old_name_of_an_owed_item_still_imports() -> None:
     from pathrules.decision import Condition, Owed
 
     assert Condition is Owed
+
+
+def test_an_activity_held_back_by_refused_evidence_says_why_in_the_words_of_the_refusal(engine: str) -> None:
+    """The role refuses Dev's certificate (issued more than 6 months before the start); the activity asks
+    only for an enhanced certificate, which Dev has. The activity's requirement is not met, with the
+    role's reason and next step, and its own evidence (the certificate it rested on)."""
+    from conftest import inline_policy
+
+    text = inline_policy(
+        "refused-evidence",
+        """roles:
+  peer-mentor:
+    title: Peer mentor
+    requires:
+      - {id: dbs-recent, kind: vetting, scheme: dbs, level: enhanced, reuse_if_issued_within: 6 months}
+    activities:
+      one-to-one:
+        title: one-to-one sessions
+        requires:
+          - {id: dbs-any, kind: vetting, scheme: dbs, level: enhanced}
+""",
+    )
+    loaded = pathrules.load_policy_text(text, "refused-evidence.yaml")
+    decision = pathrules.Evaluator(loaded, engine=engine).evaluate(example("dev"), "peer-mentor", as_of=AS_OF)  # type: ignore[arg-type]
+    role_check = next(r for r in decision.requirements if r.id == "dbs-recent")
+    assert role_check.status == "not_met"
+    activity = next(a for a in decision.activities if a.id == "one-to-one")
+    held_back = next(r for r in activity.requirements if r.id == "dbs-any")
+    assert activity.allowed is False and held_back.status == "not_met" and held_back.valid_until is None
+    assert held_back.reason == f"The role does not accept the evidence this rests on (dbs-recent): {role_check.reason}"
+    assert held_back.next_step == role_check.next_step and held_back.for_person == role_check.for_person
+    assert [e.label for e in held_back.evidence] == ["DBS certificate (enhanced)"]
+    assert activity.reason == "Not yet. " + held_back.reason

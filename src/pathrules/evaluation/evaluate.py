@@ -15,7 +15,6 @@ from pathrules.decision import (
     EngineRef,
     Outcome,
     Owed,
-    PolicyRef,
     RequirementResult,
     Status,
     Target,
@@ -35,7 +34,6 @@ from pathrules.kinds.base import LABELS, Context, Derived, long_date
 from pathrules.kinds.placement import Placement
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.model import Activity
-from pathrules.policy.source import cited
 from pathrules.record.as_of import as_it_stood
 from pathrules.record.loader import RecordInput, load_record, record_digest
 from pathrules.record.model import Record
@@ -305,15 +303,17 @@ def _refused_evidence(own: Judged, refused: Mapping[str, list[Judged]]) -> Requi
     return None
 
 
-def _refused(result: RequirementResult, refused: RequirementResult) -> RequirementResult:
-    """``result`` not met, because the role refuses the evidence it rests on; its words are ``refused``'s."""
+def _refused(judged: Judged, refused: RequirementResult) -> RequirementResult:
+    """A result not met, because the role refuses the evidence it rests on; its words are ``refused``'s
+    (and its evidence its own, from what it was judged on: the result it replaces is never read)."""
+    result, derived = judged
     fields = {name: value for name, value in fields_now(result).items() if name not in ("reason", "evidence", "next_step", "for_person")}
     fields.update({"status": "not_met", "valid_until": None})
 
     def later(_made: RequirementResult) -> dict[str, Any]:
         return {
             "reason": f"The role does not accept the evidence this rests on ({refused.id}): {refused.reason}",
-            "evidence": result.evidence,
+            "evidence": derived.evidence,
             "next_step": refused.next_step,
             "for_person": refused.for_person,
         }
@@ -321,15 +321,15 @@ def _refused(result: RequirementResult, refused: RequirementResult) -> Requireme
     return RequirementResult.deferred(fields, later)
 
 
-def _activity(activity_id: str, activity: Activity, own: list[Judged], refused_by_kind: Mapping[str, list[Judged]]) -> ActivityResult:
+def _activity(activity_id: str, activity: Activity, cited_as: str | None, own: list[Judged], refused_by_kind: Mapping[str, list[Judged]]) -> ActivityResult:
     """Evidence that the role refuses never unlocks one of its activities."""
     checked: list[RequirementResult] = []
     for judged in own:
         result = judged[0]
         refused = _refused_evidence(judged, refused_by_kind) if refused_by_kind and result.status == "met" else None
-        checked.append(result if refused is None else _refused(result, refused))
+        checked.append(result if refused is None else _refused(judged, refused))
     blocking = [r for r in checked if r.status != "met"]
-    fields = {"id": activity_id, "title": activity.title, "allowed": not blocking, "requirements": checked, "source": cited(activity.source)}
+    fields = {"id": activity_id, "title": activity.title, "allowed": not blocking, "requirements": checked, "source": cited_as}
     return ActivityResult.deferred(fields, lambda _made: {"reason": "Allowed." if not blocking else "Not yet. " + blocking[0].reason})
 
 
@@ -353,7 +353,7 @@ def _assemble(
         if result.status in REFUSED:
             refused_by_kind.setdefault(result.kind, []).append((result, derived[key]))
     activities = [
-        _activity(activity_id, activity, [(results[key], derived[key]) for key in target.activity_keys.get(activity_id, ())], refused_by_kind)
+        _activity(activity_id, activity, target.activity_cited.get(activity_id), [(results[key], derived[key]) for key in target.activity_keys.get(activity_id, ())], refused_by_kind)
         for activity_id, activity in role.activities.items()
     ]
 
@@ -392,7 +392,7 @@ def _assemble(
         requirements=main,
         activities=activities,
         never=list(role.never),
-        policy=_policy_ref(loaded),
+        policy=target.policy_ref,
         engine=_engine_ref(engine),
     )
     return Decision.deferred(fields, lambda made: _explained_decision(made, loaded, target, record, words))
@@ -416,19 +416,7 @@ def _explained_decision(made: Decision, loaded: LoadedPolicy, target: CompiledTa
     return found
 
 
-_POLICY_REFS: dict[str, PolicyRef] = {}
 _ENGINE_REFS: dict[tuple[str, str], EngineRef] = {}
-
-
-def _policy_ref(loaded: LoadedPolicy) -> PolicyRef:
-    """Which policy decided, built once per policy text (its digest)."""
-    ref = _POLICY_REFS.get(loaded.digest)
-    if ref is None:
-        policy = loaded.policy
-        if len(_POLICY_REFS) >= 256:
-            _POLICY_REFS.clear()
-        ref = _POLICY_REFS[loaded.digest] = PolicyRef.assembled({"id": policy.policy, "version": policy.version, "digest": loaded.digest, "organisation": policy.organisation})
-    return ref
 
 
 def _engine_ref(engine: Engine) -> EngineRef:

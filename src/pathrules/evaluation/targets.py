@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
-from pathrules.decision import Stage, Target
+from pathrules.decision import PolicyRef, Stage, Target
 from pathrules.engine.program import Check, Program
 from pathrules.errors import EvaluationError
 from pathrules.kinds import kind_of
@@ -54,8 +54,22 @@ class CompiledTarget:
     slots: tuple[Slot, ...]
     program: Program
     decision_target: Target  # the decision's ``target``, the same for every decision on this target
-    main_keys: tuple[str, ...] = ()  # the slots of the role itself (not of one of its activities), in order
-    activity_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each activity's slots, in order
+    policy_ref: PolicyRef  # which policy decides, the same for every decision on this target
+    activity_cited: dict[str, str | None]  # each activity's citation, for staff
+
+    @cached_property
+    def main_keys(self) -> tuple[str, ...]:
+        """The slots of the role itself (not of one of its activities), in order."""
+        return tuple(slot.key for slot in self.slots if slot.activity is None)
+
+    @cached_property
+    def activity_keys(self) -> dict[str, tuple[str, ...]]:
+        """Each activity's slots, in order."""
+        keys: dict[str, list[str]] = {}
+        for slot in self.slots:
+            if slot.activity is not None:
+                keys.setdefault(slot.activity, []).append(slot.key)
+        return {activity: tuple(found) for activity, found in keys.items()}
 
 
 def program_name(digest: str, mode: Mode, from_role: str | None, role: str) -> str:
@@ -100,6 +114,6 @@ def compile_target(loaded: LoadedPolicy, role: str, mode: Mode, from_role: str |
         checks.append(Check(key, labelled, tuple(kind.fact_types(requirement, policy).items())))
     name = program_name(loaded.digest, mode, from_role, role)
     decision_target = Target.assembled({"role": role, "title": spec.title, "from_role": from_role})
-    main_keys = tuple(slot.key for slot in slots if slot.activity is None)
-    activity_keys = {a: tuple(slot.key for slot in slots if slot.activity == a) for a in dict.fromkeys(slot.activity for slot in slots if slot.activity is not None)}
-    return CompiledTarget(role, mode, from_role, tuple(slots), Program(name, tuple(checks)), decision_target, main_keys, activity_keys)
+    policy_ref = PolicyRef.assembled({"id": policy.policy, "version": policy.version, "digest": loaded.digest, "organisation": policy.organisation})
+    activity_cited = {activity_id: cited(activity.source) for activity_id, activity in spec.activities.items()}
+    return CompiledTarget(role, mode, from_role, tuple(slots), Program(name, tuple(checks)), decision_target, policy_ref, activity_cited)

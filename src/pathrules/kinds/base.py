@@ -152,7 +152,7 @@ class Derived(Generic[D]):
     @property
     def sources(self) -> frozenset[str]:
         """Where in the record the evidence comes from (each piece's ``source``), without writing the
-        evidence when the kind said so (tests/test_kinds.py checks the two agree)."""
+        evidence when the kind said so (tests/test_deferred_models.py checks the two agree)."""
         if self._sources is None:
             self._sources = frozenset(e.source for e in self.evidence if e.source)
         return self._sources

@@ -112,8 +112,10 @@ def as_it_stood(record: Record, day: _dt.date) -> Record:
     update: dict[str, Any] = {}
     for name, dated in _DATED.items():
         items = held[name]
-        if items and any(dated(item) > day for item in items):
-            update[name] = [item for item in items if dated(item) <= day]
+        if items:
+            kept = [item for item in items if dated(item) <= day]
+            if len(kept) != len(items):
+                update[name] = kept
     for name, seen_on in _SEEN_AS_OF.items():
         items = held[name]
         if items:
