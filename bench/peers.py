@@ -136,8 +136,13 @@ def _durable_cond(cond: Cond, prefix: str) -> dict[str, Any]:
 _rulesets = itertools.count(1)
 
 
-def durable_contender(per_requirement: bool) -> Contender:
+def durable_contender(per_requirement: bool, own_loop: bool = False) -> Contender:
+    """Bare durable-rules on the stock host; with ``own_loop``, on pathrules' action loop instead
+    (``durable_engine._fire``: the same native calls without the stock host's per-action JSON), so
+    that pathrules' durable engine can also be compared with bare durable-rules driven the same way."""
     from durable import engine
+
+    from pathrules.engine import durable_engine
 
     class Quiet(engine.Host):  # type: ignore[misc]
         def _run(self) -> None:
@@ -146,17 +151,21 @@ def durable_contender(per_requirement: bool) -> Contender:
     fired: list[tuple[str, str]] = []
     act = lambda requirement, label: (lambda c: fired.append((requirement, label)))  # noqa: E731
     rules: dict[str, Any] = {}
-    for index, (requirement, (labels, _)) in enumerate(RULES.items()):
-        for label, cond in labels.items():
+    _rule_labels: dict[str, tuple[str, str]] = {"seen": ("", "seen")}
+    for index, (requirement, (conditions, _)) in enumerate(RULES.items()):
+        for label, cond in conditions.items():
             if per_requirement:
                 body = {"$and": [{"q": requirement}, _durable_cond(cond, "")]}
             else:
                 body = _durable_cond(cond, _key(requirement) + "_")
             rules[f"r{index}_{label}"] = {"all": [{"m": body}], "run": act(requirement, label)}
+            _rule_labels[f"r{index}_{label}"] = (requirement, label)
     rules["seen"] = {"all": [{"m": {"$ex": {"q": 1}}}], "run": act("", "seen")}
     name = f"bench_bare_{next(_rulesets)}"
     host = Quiet()
+    labels = {rule: (requirement, label) for rule, (requirement, label) in _rule_labels.items() if rule in rules}
     host.register_rulesets({name: rules})
+    handle = host.get_ruleset(name)._handle
     sessions = itertools.count(1)
 
     def run(record: pathrules.Record) -> tuple[dict[str, str], str]:
@@ -168,7 +177,10 @@ def durable_contender(per_requirement: bool) -> Contender:
             documents = [{"sid": sid, "q": "record", **{f"{_key(r)}_{k}": v for r, values in facts.items() for k, v in values.items()}}]
         fired.clear()
         try:
-            host.assert_facts(name, documents)
+            if own_loop:
+                fired.extend(durable_engine._fire(handle, documents, labels))
+            else:
+                host.assert_facts(name, documents)
         finally:
             host.delete_state(name, sid)
         held: dict[str, set[str]] = {r: set() for r in RULES}

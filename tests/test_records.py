@@ -4,18 +4,26 @@ a JSONL line or a CSV header."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import strategies
 from conftest import POLICIES
+from example_counts import examples
 from pathrules.batch.inputs import read_rows
 from pathrules.cli.main import run
 from pathrules.errors import InputError, RecordError
 from pathrules.record.loader import load_record, load_record_json, load_record_text, record_from_dict
+from pathrules.record.model import Completion
 
 THORNBURY = str(POLICIES / "thesis-appendix-organisation.yaml")
 
@@ -243,3 +251,21 @@ def test_a_records_digest_is_kept_per_record_but_never_carried_into_a_changed_co
     changed = record.model_copy(update={"person": "p2"})
     assert changed.digest == pathrules.load_record({**data, "person": "p2"}).digest != record.digest
     assert record == pathrules.load_record(dict(data))  # the cached digest is not part of equality
+
+
+def _canonical_by_definition(record: Any) -> str:
+    """A record's canonical JSON as docs/audit.md defines it, written without pydantic's JSON writer:
+    sorted keys, no spaces, no empty optional fields, dates as ``date.isoformat()``."""
+    return json.dumps(record.model_dump(exclude_none=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=dt.date.isoformat)
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.lists(st.dates(), max_size=3))
+def test_a_records_canonical_json_is_its_definition_for_any_record_and_any_date(data: st.DataObject, days: list[dt.date]) -> None:
+    import pathrules
+
+    policy = pathrules.load_policy(POLICIES / "thesis-appendix-organisation.yaml").policy
+    record = data.draw(strategies.records(policy))
+    record = record.model_copy(update={"training": [*record.training, *(Completion(id=f"m{i}", completed_on=day) for i, day in enumerate(days))]})
+    assert record.canonical_json() == _canonical_by_definition(record)
+    assert record.digest == "sha256:" + hashlib.sha256(_canonical_by_definition(record).encode("utf-8")).hexdigest()

@@ -9,6 +9,9 @@ Guards for the defects measured on durable-rules 2.0.28 (see docs/engine.md):
   crashes the process; the catch-all also counts the facts, and a short count is an EngineError;
 * no background threads: the stock ``Host`` dispatches from timer threads that can take pending
   actions, so evaluations came back empty; ``_QuietHost`` never starts them;
+* actions are run by pathrules' own loop over durable-rules' native calls (``_fire``), the calls the
+  stock host makes in the same order, without its per-action JSON round trip of the matched fact and
+  the session state (most of an evaluation's time in the stock host; issue 14);
 * one process-wide lock around every engine call: threads sharing a host segfaulted;
 * no rule of absence alone: every rule starts with ``q == <check key>``;
 * only well-typed facts and conditions (``Program`` and ``checked_facts``): numbers within +/-(2**53-1)
@@ -29,11 +32,12 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import itertools
+import json
 import os
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from pathrules.engine.ir import Cmp, Condition, Facts, FactValue, Not, push_not
@@ -128,9 +132,8 @@ def chunks(program: Program) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(group) for group in groups)
 
 
-def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[Any], None]]) -> dict[str, Any]:
-    """The ruleset for a program; ``action(key, label)`` makes the callback that records a firing."""
-    rules: dict[str, Any] = {}
+def _named_rules(program: Program) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """Each rule of a program's ruleset: (rule name, check key, label, the fact it matches)."""
     for chunk, indexes in enumerate(chunks(program)):
         for index in indexes:
             check = program.checks[index]
@@ -139,15 +142,75 @@ def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[
                 if compiled is None:
                     continue
                 matcher: dict[str, Any] = {"q": f"k{chunk}"}
-                body = matcher if compiled == {} else {"$and": [matcher, compiled]}
-                rules[f"c{index}_{label}"] = {"all": [{"m": body}], "run": action(check.key, label)}
-    rules["pathrules_seen"] = {"all": [{"m": {"$ex": {"q": 1}}}], "run": action("", "seen")}
+                yield f"c{index}_{label}", check.key, label, (matcher if compiled == {} else {"$and": [matcher, compiled]})
+    yield "pathrules_seen", "", "seen", {"$ex": {"q": 1}}
+
+
+def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[Any], None]]) -> dict[str, Any]:
+    """The ruleset for a program; ``action(key, label)`` makes each rule's callback."""
+    rules = {name: {"all": [{"m": body}], "run": action(key, label)} for name, key, label, body in _named_rules(program)}
     if len(rules) > MAX_RULES:
         raise EngineError(
             f"`{program.name}` needs {len(rules)} engine rules; durable-rules hangs past about 500, so pathrules "
             f"allows {MAX_RULES}. Split the role's requirements into fewer, or use engine='python'."
         )
     return rules
+
+
+def rule_labels(program: Program) -> dict[str, tuple[str, str]]:
+    """Each rule's name in the program's ruleset: the (check key, label) its firing means."""
+    return {name: (key, label) for name, key, label, _ in _named_rules(program)}
+
+
+def _rule_fired(message: str, known: Mapping[str, tuple[str, str]]) -> tuple[str, str]:
+    """The (check key, label) of the rule an action message is for: its first key, as the stock host
+    reads it. pathrules names its rules itself (``c<index>_<label>``, ``pathrules_seen``), so the name is
+    read straight from the text; a name not found that way is read by parsing the message."""
+    if message.startswith('{"'):
+        end = message.find('"', 2)
+        fired = known.get(message[2:end]) if end > 0 else None
+        if fired is not None:
+            return fired
+    parsed = json.loads(message)
+    for name in parsed if isinstance(parsed, dict) else ():
+        if name in known:
+            return known[name]
+        break
+    raise EngineError(f"durable-rules started an action pathrules did not register: {message[:80]!r}")
+
+
+def _fire(handle: int, documents: list[dict[str, Any]], known: Mapping[str, tuple[str, str]]) -> list[tuple[str, str]]:
+    """Assert ``documents`` in the ruleset ``handle`` and run every action durable-rules starts; the
+    (check key, label) of each rule fired, in order.
+
+    These are the native calls ``Host.assert_facts`` makes (``Ruleset.assert_facts``, ``do_actions``,
+    ``_flush_actions``), in the same order and with the same error handling, minus the work only a
+    Python action needs: the stock host parses the matched fact and the session state into Python for
+    each action, and writes the state back as JSON, though pathrules' actions read neither (each only
+    notes which rule fired). The state is handed back as durable-rules gave it."""
+    assert _native is not None
+    native = _native
+    code, state_handle = native.assert_facts(handle, json.dumps(documents, ensure_ascii=False))[:2]
+    if code == 1:
+        raise EngineError("durable-rules did not handle the facts (no rule matched them)")
+    if code == 2:
+        raise EngineError("durable-rules had already seen these facts")
+    if code == 3:
+        state_handle = 0
+    started = native.start_action_for_state(handle, state_handle)
+    fired: list[tuple[str, str]] = []
+    if not started:
+        return fired
+    state, message = started[0], started[1]
+    while message:
+        try:
+            fired.append(_rule_fired(message, known))
+            native.update_state(handle, state)
+            message = native.complete_and_start_action(handle, state_handle)
+        except BaseException:
+            native.abandon_action(handle, state_handle)
+            raise
+    return fired
 
 
 def _quiet_host() -> Any:
@@ -178,8 +241,8 @@ class DurableEngine:
     _lock = threading.RLock()
     _host: Any = None
     _registered: ClassVar[OrderedDict[str, Program]] = OrderedDict()  # least recently used first
+    _rules: ClassVar[dict[str, tuple[int, dict[str, tuple[str, str]]]]] = {}  # ruleset name: (native handle, rule name: (check key, label))
     _sessions = itertools.count(1)
-    _fired: list[tuple[str, str]] = []
 
     def __init__(self) -> None:
         if _durable_engine is None:
@@ -205,10 +268,13 @@ class DurableEngine:
             known = cls._layouts[id(program)] = (program, layout)
         return known[1]
 
-    @classmethod
-    def _action(cls, key: str, label: str) -> Callable[[Any], None]:
+    @staticmethod
+    def _action(key: str, label: str) -> Callable[[Any], None]:
+        """The callback registered with each rule. ``_fire`` runs the actions itself and reads which rule
+        fired from durable-rules' message, so the stock host never calls these."""
+
         def record(_closure: Any) -> None:
-            cls._fired.append((key, label))
+            raise EngineError(f"durable-rules' own host ran the action for `{key}` ({label}); pathrules runs actions itself")
 
         return record
 
@@ -226,14 +292,18 @@ class DurableEngine:
             cls._host = _quiet_host()
         while len(cls._registered) >= max(cls.max_rulesets, 1):
             oldest, _ = cls._registered.popitem(last=False)
+            cls._rules.pop(oldest, None)
             cls._host.forget(oldest)
+        labels = rule_labels(program)
         try:
             cls._host.register_rulesets({program.name: definition})
         except Exception as err:  # durable raises bare Exception with codes like "202"
             raise EngineError(f"durable-rules refused the ruleset `{program.name}`: {err}") from err
         cls._registered[program.name] = program
+        cls._rules[program.name] = (cls._host.get_ruleset(program.name)._handle, labels)
 
-    def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
+    def documents(self, program: Program, facts: Mapping[str, Facts]) -> list[dict[str, Any]]:
+        """The facts as durable-rules is given them: one document per chunk of checks (without a session id)."""
         checked = checked_facts(program, facts)  # only declared facts, so each has its engine name
         documents = []
         for chunk, layout in enumerate(self._layout(program)):
@@ -242,6 +312,10 @@ class DurableEngine:
                 for name, value in checked[key].items():
                     document[engine_names[name]] = engine_value(value) if type(value) is str else value
             documents.append(document)
+        return documents
+
+    def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
+        documents = self.documents(program, facts)
         fired: dict[str, set[str]] = {check.key: set() for check in program.checks}
         if not documents:
             return {k: frozenset(v) for k, v in fired.items()}
@@ -251,18 +325,16 @@ class DurableEngine:
             sid = str(next(cls._sessions))
             for document in documents:
                 document["sid"] = sid
-            cls._fired = []
+            handle, known = cls._rules[program.name]
             try:
-                cls._host.assert_facts(program.name, documents)
+                results = _fire(handle, documents, known)
             except Exception as err:
                 raise EngineError(f"durable-rules failed on `{program.name}`: {err}") from err
             finally:
                 try:
-                    cls._host.delete_state(program.name, sid)
+                    _native.delete_state(handle, sid)
                 except Exception:  # noqa: BLE001 - the state may already be gone; never mask the real error
                     pass
-            results = cls._fired
-            cls._fired = []
         seen = sum(1 for _, label in results if label == "seen")
         if seen != len(documents):
             raise EngineError(f"durable-rules saw {seen} of {len(documents)} facts for `{program.name}`; refusing a partial answer")
@@ -282,7 +354,7 @@ def _after_fork_in_child() -> None:
     DurableEngine._lock = threading.RLock()
     DurableEngine._host = None
     DurableEngine._registered = OrderedDict()
-    DurableEngine._fired = []
+    DurableEngine._rules = {}
 
 
 if hasattr(os, "register_at_fork"):

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import itertools
+import operator
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator, Mapping
@@ -86,6 +88,10 @@ R = TypeVar("R", bound=RequirementBase)
 D = TypeVar("D")
 
 
+_ENTRY_ID = operator.attrgetter("id")
+_COMPLETED_ON = operator.attrgetter("completed_on")
+
+
 @dataclass(frozen=True)
 class Context:
     """What every kind may look at: the record, the policy, the day, and the start date assumed."""
@@ -102,12 +108,17 @@ class Context:
         requirements read the same list, and a record may hold thousands of entries."""
         found = self._latest.get(part)
         if found is None:
-            found = {}
-            as_of = self.as_of
-            for entry in getattr(self.record, part):
-                day = entry.completed_on
-                if day <= as_of and (entry.id not in found or found[entry.id] < day):
-                    found[entry.id] = day
+            entries = getattr(self.record, part)
+            ids = list(map(_ENTRY_ID, entries))
+            days = list(map(_COMPLETED_ON, entries))
+            if days and max(days) > self.as_of:  # the as-of view has none later; a context built by hand may
+                kept = list(map(self.as_of.__ge__, days))
+                ids, days = list(itertools.compress(ids, kept)), list(itertools.compress(days, kept))
+            found = dict(zip(ids, days))  # C-level: the last completion of each id...
+            if len(found) < len(ids):  # ...is its latest only if no id repeats out of order
+                for item, day in zip(ids, days):
+                    if found[item] < day:
+                        found[item] = day
             self._latest[part] = found
         return found
 

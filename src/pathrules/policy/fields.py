@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Union, cast
 
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import CoreSchema, core_schema
@@ -76,10 +76,20 @@ def _parse_number(value: Any) -> int | float:
     return check_number(value)
 
 
+class _WrittenAsDate:
+    """Dates written by pydantic-core itself: ISO 8601 (``date.isoformat``) in JSON, the date object in
+    Python mode. A Python serializer would be a call per date; a record with 1,000 dated entries is
+    dumped for its digest (issue 14)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        written: dict[str, Any] = {**handler(source), "serialization": core_schema.simple_ser_schema("date")}
+        return cast(CoreSchema, written)
+
+
 StrictDate = Annotated[
     _dt.date,
     PlainValidator(parse_date),
-    PlainSerializer(lambda day: day.isoformat(), return_type=str, when_used="json"),
+    _WrittenAsDate(),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 BoundedInt = Annotated[

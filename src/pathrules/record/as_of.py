@@ -13,6 +13,7 @@ kept: they are not events.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -95,7 +96,7 @@ _DATED: dict[str, Callable[[Any], _dt.date]] = {  # lists of events kept when da
     "competencies": operator.attrgetter("signed_off_on"),
     "stage_sign_offs": operator.attrgetter("signed_off_on"),
     "approvals": operator.attrgetter("approved_on"),
-    "supervision": lambda day: day,
+    "supervision": lambda day: day,  # noqa: E731 - map() over the dates themselves
 }
 _SEEN_AS_OF: dict[str, Callable[[Any, _dt.date], Any]] = {  # lists of facts shown as they were on the day (None: not yet)
     "prescribed_medication": _medication,
@@ -110,12 +111,13 @@ def as_it_stood(record: Record, day: _dt.date) -> Record:
     digest) when nothing in it happened later, as is usual."""
     held = record.__dict__
     update: dict[str, Any] = {}
+    on_or_before = day.__ge__
     for name, dated in _DATED.items():
         items = held[name]
         if items:
-            kept = [item for item in items if dated(item) <= day]
-            if len(kept) != len(items):
-                update[name] = kept
+            kept_flags = list(map(on_or_before, map(dated, items)))  # C-level: a record may hold thousands of entries
+            if not all(kept_flags):
+                update[name] = list(itertools.compress(items, kept_flags))
     for name, seen_on in _SEEN_AS_OF.items():
         items = held[name]
         if items:

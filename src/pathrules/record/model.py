@@ -222,7 +222,8 @@ class Record(RecordPart):
 
     def canonical_json(self) -> str:
         """The record as canonical JSON (sorted keys, no spaces, no empty optional fields): what is hashed and stored."""
-        return json.dumps(self.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        data = self.model_dump(mode="json", exclude_none=True)  # a tree of fresh dicts and lists: no cycle to look for
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
     @cached_property
     def digest(self) -> str:
