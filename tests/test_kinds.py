@@ -67,3 +67,26 @@ def test_derived_facts_are_exactly_the_declared_ones_with_their_types(policy: pa
             assert all(_conforms(derived.facts[name], declared[name]) for name in declared), derived.facts
             used = {f for c in kind.conditions(requirement, policy.policy).values() for f in facts_used(c)}
             assert used <= set(declared)
+
+
+_ENTRY = st.tuples(st.sampled_from(["first-aid", "safeguarding", "naloxone", "boundaries"]), st.integers(-400, 30))
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.one_of(st.lists(_ENTRY, max_size=10), st.lists(_ENTRY, min_size=64, max_size=150)),  # both sides of the switch to C
+    st.integers(-30, 30),
+)
+def test_the_latest_completion_of_each_module_is_found_in_any_order_and_any_length(entries: list[tuple[str, int]], shift: int) -> None:
+    """Short lists are indexed in a Python loop, long ones (a record may hold thousands) in C; both give
+    each module's latest completion on or before the day, however the entries are ordered or repeated."""
+    from pathrules.kinds.base import latest_per_id
+    from pathrules.record.model import Completion
+
+    as_of = AS_OF + dt.timedelta(days=shift)
+    completions = [Completion(id=module, completed_on=AS_OF + dt.timedelta(days=days)) for module, days in entries]
+    expected: dict[str, dt.date] = {}
+    for c in completions:
+        if c.completed_on <= as_of:
+            expected[c.id] = max(expected.get(c.id, c.completed_on), c.completed_on)
+    assert latest_per_id(completions, as_of) == expected

@@ -35,7 +35,7 @@ import itertools
 import operator
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args
 
@@ -88,6 +88,7 @@ R = TypeVar("R", bound=RequirementBase)
 D = TypeVar("D")
 
 
+_MANY_ENTRIES = 64  # from here on, indexing in C (map, compress, dict(zip)) beats a Python loop
 _ENTRY_ID = operator.attrgetter("id")
 _COMPLETED_ON = operator.attrgetter("completed_on")
 
@@ -108,19 +109,30 @@ class Context:
         requirements read the same list, and a record may hold thousands of entries."""
         found = self._latest.get(part)
         if found is None:
-            entries = getattr(self.record, part)
-            ids = list(map(_ENTRY_ID, entries))
-            days = list(map(_COMPLETED_ON, entries))
-            if days and max(days) > self.as_of:  # the as-of view has none later; a context built by hand may
-                kept = list(map(self.as_of.__ge__, days))
-                ids, days = list(itertools.compress(ids, kept)), list(itertools.compress(days, kept))
-            found = dict(zip(ids, days))  # C-level: the last completion of each id...
-            if len(found) < len(ids):  # ...is its latest only if no id repeats out of order
-                for item, day in zip(ids, days):
-                    if found[item] < day:
-                        found[item] = day
-            self._latest[part] = found
+            found = self._latest[part] = latest_per_id(getattr(self.record, part), self.as_of)
         return found
+
+
+def latest_per_id(entries: Sequence[Any], as_of: _dt.date) -> dict[str, _dt.date]:
+    """The latest ``completed_on`` per ``id`` among ``entries``, on or before ``as_of``."""
+    if len(entries) < _MANY_ENTRIES:
+        found: dict[str, _dt.date] = {}
+        for entry in entries:
+            day = entry.completed_on
+            if day <= as_of and (entry.id not in found or found[entry.id] < day):
+                found[entry.id] = day
+        return found
+    ids = list(map(_ENTRY_ID, entries))
+    days = list(map(_COMPLETED_ON, entries))
+    if max(days) > as_of:  # the as-of view has none later; a context built by hand may
+        kept = list(map(as_of.__ge__, days))
+        ids, days = list(itertools.compress(ids, kept)), list(itertools.compress(days, kept))
+    found = dict(zip(ids, days))  # the last completion of each id...
+    if len(found) < len(ids):  # ...is its latest only if no id repeats out of order
+        for item, day in zip(ids, days):
+            if found[item] < day:
+                found[item] = day
+    return found
 
 
 EvidenceLater = Callable[[], list[Evidence]]

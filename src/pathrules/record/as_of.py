@@ -111,13 +111,10 @@ def as_it_stood(record: Record, day: _dt.date) -> Record:
     digest) when nothing in it happened later, as is usual."""
     held = record.__dict__
     update: dict[str, Any] = {}
-    on_or_before = day.__ge__
     for name, dated in _DATED.items():
         items = held[name]
-        if items:
-            kept_flags = list(map(on_or_before, map(dated, items)))  # C-level: a record may hold thousands of entries
-            if not all(kept_flags):
-                update[name] = list(itertools.compress(items, kept_flags))
+        if items and max(map(dated, items)) > day:  # map, max and compress run in C: a record may hold thousands of entries
+            update[name] = list(itertools.compress(items, map(day.__ge__, map(dated, items))))
     for name, seen_on in _SEEN_AS_OF.items():
         items = held[name]
         if items:
