@@ -164,7 +164,8 @@ def mutated(draw: st.DrawFn, base: dict[str, Any], max_changes: int = 3) -> dict
         last = path[-1]
         action = draw(st.sampled_from(["replace", "replace", "replace", "drop", "rename", "double", "nest"]))
         if action == "replace":
-            parent[last] = draw(st.sampled_from(NASTY_VALUES) | st.text(max_size=8) | st.integers() | st.floats())
+            # a copy: a later change in this draw (nest, double, drop) must not alter the shared nasty list or dict
+            parent[last] = copy.deepcopy(draw(st.sampled_from(NASTY_VALUES) | st.text(max_size=8) | st.integers() | st.floats()))
         elif action == "drop":
             del parent[last]
         elif action == "rename" and isinstance(parent, dict):

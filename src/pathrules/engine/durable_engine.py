@@ -190,13 +190,12 @@ def _fire(handle: int, documents: list[dict[str, Any]], known: Mapping[str, tupl
     notes which rule fired). The state is handed back as durable-rules gave it."""
     assert _native is not None
     native = _native
-    code, state_handle = native.assert_facts(handle, json.dumps(documents, ensure_ascii=False))[:2]
-    if code == 1:
+    result = native.assert_facts(handle, json.dumps(documents, ensure_ascii=False))
+    if result[0] == 1:
         raise EngineError("durable-rules did not handle the facts (no rule matched them)")
-    if code == 2:
+    if result[0] == 2:
         raise EngineError("durable-rules had already seen these facts")
-    if code == 3:
-        state_handle = 0
+    state_handle = 0 if result[0] == 3 else result[1]
     started = native.start_action_for_state(handle, state_handle)
     fired: list[tuple[str, str]] = []
     if not started:
