@@ -81,9 +81,9 @@ def contenders(evaluators: dict[str, pathrules.Evaluator]) -> dict[str, Callable
         print("rule-engine is not installed (pip install -e '.[bench]'): skipped")
     found["bare durable, fact per record"] = peers.durable_contender(per_requirement=False)
     found["bare durable, fact per requirement"] = peers.durable_contender(per_requirement=True)
-    found["bare durable, per record, own loop"] = peers.durable_contender(per_requirement=False, own_loop=True)
     for name, evaluator in evaluators.items():
         found[name] = (lambda ev: lambda r: thesis.of_decision(ev.evaluate(r, ROLE, as_of=AS_OF)))(evaluator)
+    found["bare durable, per record, own loop"] = peers.durable_contender(per_requirement=False, own_loop=True)  # for comparison only
     return found
 
 
