@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import pathrules
@@ -19,7 +19,7 @@ from pathrules.engine.durable_engine import DurableEngine, _fire, _rule_fired, r
 from pathrules.engine.ir import Condition, FactType
 from pathrules.engine.program import Check, Program
 from pathrules.errors import EngineError
-from strategies import form_programs
+from strategies import form_conditions, form_programs
 
 _NAMES = itertools.count(1)
 _SIDS = itertools.count(1)
@@ -63,22 +63,32 @@ def _own_firings(program: Program, documents: list[dict[str, Any]]) -> list[tupl
 
 @needs_durable
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(form_programs(), min_size=1, max_size=3))
-def test_pathrules_fires_the_rules_the_stock_host_fires_in_the_same_order(cases: list[tuple[dict[str, FactType], Condition, dict[str, Any]]]) -> None:
-    types, _, facts = cases[0]
+@given(st.data())
+def test_pathrules_fires_the_rules_the_stock_host_fires_in_the_same_order(data: st.DataObject) -> None:
+    types, first, facts = data.draw(form_programs())
+    conditions = [first, *data.draw(st.lists(form_conditions(types), max_size=3))]  # over the same facts, so several fire
     try:
-        program = _program(types, [condition for _, condition, _ in cases])
+        program = _program(types, conditions)
         documents = DurableEngine().documents(program, {check.key: facts for check in program.checks})
         ruleset_definition(program, lambda key, label: lambda _c: None)
     except EngineError:
         assume(False)  # refused before durable-rules sees it, on either path
-    assert _own_firings(program, documents) == _stock_firings(program, documents)
+    own = _own_firings(program, documents)
+    event(f"{len(own)} rules fired")
+    assert own == _stock_firings(program, documents)
 
 
 @given(st.text(max_size=30), st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=10), max_size=4))
 def test_the_rule_an_action_is_for_is_read_whatever_its_name_holds(name: str, fact: dict[str, Any]) -> None:
     message = json.dumps({name: {"sid": "1", **fact}}, ensure_ascii=False)
     assert _rule_fired(message, {name: ("r0", "met")}) == ("r0", "met")
+
+
+def test_a_rule_whose_name_needs_escaping_is_never_taken_for_another() -> None:
+    """Read from the text, `c0_a\\"b` would end at the escaped quote and look like `c0_a\\`."""
+    known = {'c0_a\\': ("r0", "met"), 'c0_a"b': ("r1", "met")}
+    assert _rule_fired(json.dumps({'c0_a"b': {"sid": "1"}}), known) == ("r1", "met")
+    assert _rule_fired(json.dumps({"c0_a\\": {"sid": "1"}}), known) == ("r0", "met")
 
 
 def test_an_action_for_a_rule_pathrules_did_not_register_is_an_engine_error() -> None:
@@ -92,7 +102,7 @@ class _FailingOnce:
     """durable-rules' native module, with one call failing the first time it is made."""
 
     def __init__(self, native: Any, failing: str) -> None:
-        self._native, self._failing, self.abandoned = native, failing, 0
+        self._native, self._failing, self.abandoned, self.deleted = native, failing, 0, 0
 
     def __getattr__(self, name: str) -> Any:
         call = getattr(self._native, name)
@@ -102,12 +112,15 @@ class _FailingOnce:
                 raise RuntimeError("native call failed")
 
             return fail
-        if name == "abandon_action":
-            def abandon(*args: Any) -> Any:
-                self.abandoned += 1
+        if name in ("abandon_action", "delete_state"):
+            def counted(*args: Any) -> Any:
+                if name == "abandon_action":
+                    self.abandoned += 1
+                else:
+                    self.deleted += 1
                 return call(*args)
 
-            return abandon
+            return counted
         return call
 
 
@@ -124,5 +137,6 @@ def test_a_native_failure_mid_evaluation_is_an_engine_error_and_the_next_evaluat
     with pytest.raises(EngineError, match="durable-rules failed on .*native call failed"):
         evaluator.evaluate(record, "peer-mentor", as_of=AS_OF)
     assert native.abandoned == 1  # the action started is handed back, as the stock host does
+    assert native.deleted == 1  # and the session is deleted
     again = evaluator.evaluate(record, "peer-mentor", as_of=AS_OF).to_json_data()
     assert {k: v for k, v in again.items() if k != "evaluated_at"} == {k: v for k, v in expected.items() if k != "evaluated_at"}

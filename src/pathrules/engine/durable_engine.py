@@ -166,9 +166,9 @@ def _rule_fired(message: str, known: Mapping[str, tuple[str, str]]) -> tuple[str
     """The (check key, label) of the rule an action message is for: its first key, as the stock host
     reads it. pathrules names its rules itself (``c<index>_<label>``, ``pathrules_seen``), so the name is
     read straight from the text; a name not found that way is read by parsing the message."""
-    if message.startswith('{"'):
-        end = message.find('"', 2)
-        fired = known.get(message[2:end]) if end > 0 else None
+    end = message.find('"', 2) if message.startswith('{"') else -1
+    if end > 0 and "\\" not in message[2:end]:  # with no escape in it, the text is the name
+        fired = known.get(message[2:end])
         if fired is not None:
             return fired
     parsed = json.loads(message)
@@ -269,8 +269,10 @@ class DurableEngine:
 
     @staticmethod
     def _action(key: str, label: str) -> Callable[[Any], None]:
-        """The callback registered with each rule. ``_fire`` runs the actions itself and reads which rule
-        fired from durable-rules' message, so the stock host never calls these."""
+        """The callback registered with each rule (durable-rules requires one). ``_fire`` runs the actions
+        itself and reads which rule fired from durable-rules' message, so the stock host never calls
+        these; were it to, the stock host would swallow the error, and the firing would be missing from
+        ``_fire``'s answer: a requirement read as not met, or a short count of facts (an EngineError)."""
 
         def record(_closure: Any) -> None:
             raise EngineError(f"durable-rules' own host ran the action for `{key}` ({label}); pathrules runs actions itself")

@@ -96,7 +96,7 @@ _DATED: dict[str, Callable[[Any], _dt.date]] = {  # lists of events kept when da
     "competencies": operator.attrgetter("signed_off_on"),
     "stage_sign_offs": operator.attrgetter("signed_off_on"),
     "approvals": operator.attrgetter("approved_on"),
-    "supervision": lambda day: day,  # noqa: E731 - map() over the dates themselves
+    "supervision": lambda day: day,
 }
 _SEEN_AS_OF: dict[str, Callable[[Any, _dt.date], Any]] = {  # lists of facts shown as they were on the day (None: not yet)
     "prescribed_medication": _medication,
