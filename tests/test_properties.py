@@ -105,7 +105,11 @@ def test_both_engines_agree_at_the_thresholds_of_each_kind(request: pytest.Fixtu
     seen: Counter[str] = Counter()
     by_feature: dict[str, Counter[str]] = defaultdict(Counter)
 
-    @settings(max_examples=examples(60), deadline=None, derandomize=examples(1) == 1, suppress_health_check=list(HealthCheck))
+    # vetting has the rarest threshold here, a check under the accessni scheme met: 3 times in 60
+    # examples run alone, never in 60 after tests/test_decision_contract.py (which examples are drawn
+    # changes with what ran before in the process: the same derandomized test drew other policies).
+    # At 150 it was reached 14 and 29 times in those two orders.
+    @settings(max_examples=examples(150 if focus == "vetting" else 60), deadline=None, derandomize=examples(1) == 1, suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def agree(data: st.DataObject) -> None:
         _agree_on_generated(data, focus, seen, by_feature)
