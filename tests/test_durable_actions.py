@@ -51,9 +51,7 @@ def _stock_firings(program: Program, documents: list[dict[str, Any]]) -> list[tu
 
 
 def _own_firings(program: Program, documents: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    engine = DurableEngine()
-    engine._ensure(program)
-    handle, known = DurableEngine._rules[program.name]
+    handle, known = DurableEngine()._ensure(program)[1:]
     sid = "own" + str(next(_SIDS))
     try:
         return _fire(handle, [{**d, "sid": sid} for d in documents], known)

@@ -38,7 +38,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from pathrules.engine.ir import Cmp, Condition, Facts, FactValue, Not, push_not
 from pathrules.engine.ir import All as AllCond
@@ -148,7 +148,11 @@ def _named_rules(program: Program) -> Iterator[tuple[str, str, str, dict[str, An
 
 def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[Any], None]]) -> dict[str, Any]:
     """The ruleset for a program; ``action(key, label)`` makes each rule's callback."""
-    rules = {name: {"all": [{"m": body}], "run": action(key, label)} for name, key, label, body in _named_rules(program)}
+    return _ruleset(program, list(_named_rules(program)), action)
+
+
+def _ruleset(program: Program, named: list[tuple[str, str, str, dict[str, Any]]], action: Callable[[str, str], Callable[[Any], None]]) -> dict[str, Any]:
+    rules = {name: {"all": [{"m": body}], "run": action(key, label)} for name, key, label, body in named}
     if len(rules) > MAX_RULES:
         raise EngineError(
             f"`{program.name}` needs {len(rules)} engine rules; durable-rules hangs past about 500, so pathrules "
@@ -157,9 +161,13 @@ def ruleset_definition(program: Program, action: Callable[[str, str], Callable[[
     return rules
 
 
-def rule_labels(program: Program) -> dict[str, tuple[str, str]]:
-    """Each rule's name in the program's ruleset: the (check key, label) its firing means."""
-    return {name: (key, label) for name, key, label, _ in _named_rules(program)}
+class Registration(NamedTuple):
+    """A program's ruleset as registered: the program, durable-rules' handle for it, and what each of
+    its rules' firing means (rule name: (check key, label))."""
+
+    program: Program
+    handle: int
+    labels: dict[str, tuple[str, str]]
 
 
 def _rule_fired(message: str, known: Mapping[str, tuple[str, str]]) -> tuple[str, str]:
@@ -239,8 +247,7 @@ class DurableEngine:
     max_rulesets: ClassVar[int] = MAX_RULESETS
     _lock = threading.RLock()
     _host: Any = None
-    _registered: ClassVar[OrderedDict[str, Program]] = OrderedDict()  # least recently used first
-    _rules: ClassVar[dict[str, tuple[int, dict[str, tuple[str, str]]]]] = {}  # ruleset name: (native handle, rule name: (check key, label))
+    _registered: ClassVar[OrderedDict[str, Registration]] = OrderedDict()  # by ruleset name, least recently used first
     _sessions = itertools.count(1)
 
     def __init__(self) -> None:
@@ -279,29 +286,29 @@ class DurableEngine:
 
         return record
 
-    def _ensure(self, program: Program) -> None:
-        """Register the program's ruleset unless it is there; refuse a name taken by another program."""
+    def _ensure(self, program: Program) -> Registration:
+        """The program's ruleset, registered unless it is there; a name taken by another program is refused."""
         cls = type(self)
         known = cls._registered.get(program.name)
         if known is not None:
-            if known is not program and known != program:
+            if known.program is not program and known.program != program:
                 raise EngineError(f"the ruleset name `{program.name}` is registered for another target; refusing to judge one by the other's rules")
             cls._registered.move_to_end(program.name)
-            return
-        definition = ruleset_definition(program, cls._action)
+            return known
+        named = list(_named_rules(program))
+        definition = _ruleset(program, named, cls._action)
         if cls._host is None:
             cls._host = _quiet_host()
         while len(cls._registered) >= max(cls.max_rulesets, 1):
             oldest, _ = cls._registered.popitem(last=False)
-            cls._rules.pop(oldest, None)
             cls._host.forget(oldest)
-        labels = rule_labels(program)
         try:
             cls._host.register_rulesets({program.name: definition})
         except Exception as err:  # durable raises bare Exception with codes like "202"
             raise EngineError(f"durable-rules refused the ruleset `{program.name}`: {err}") from err
-        cls._registered[program.name] = program
-        cls._rules[program.name] = (cls._host.get_ruleset(program.name)._handle, labels)
+        labels = {name: (key, label) for name, key, label, _ in named}
+        registered = cls._registered[program.name] = Registration(program, cls._host.get_ruleset(program.name)._handle, labels)
+        return registered
 
     def documents(self, program: Program, facts: Mapping[str, Facts]) -> list[dict[str, Any]]:
         """The facts as durable-rules is given them: one document per chunk of checks (without a session id)."""
@@ -322,13 +329,13 @@ class DurableEngine:
             return {k: frozenset(v) for k, v in fired.items()}
         cls = type(self)
         with cls._lock:
-            self._ensure(program)
+            registered = self._ensure(program)
+            handle = registered.handle
             sid = str(next(cls._sessions))
             for document in documents:
                 document["sid"] = sid
-            handle, known = cls._rules[program.name]
             try:
-                results = _fire(handle, documents, known)
+                results = _fire(handle, documents, registered.labels)
             except Exception as err:
                 raise EngineError(f"durable-rules failed on `{program.name}`: {err}") from err
             finally:
@@ -355,7 +362,6 @@ def _after_fork_in_child() -> None:
     DurableEngine._lock = threading.RLock()
     DurableEngine._host = None
     DurableEngine._registered = OrderedDict()
-    DurableEngine._rules = {}
 
 
 if hasattr(os, "register_at_fork"):

@@ -365,7 +365,6 @@ class PerRequirement(Generic[R, T]):
         return known[2]
 
 
-
 def flag(value: bool) -> int:
     """Booleans reach the engine as 0/1: durable-rules compares mismatched types as strings."""
     return 1 if value else 0
