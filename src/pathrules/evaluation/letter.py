@@ -76,29 +76,23 @@ class Plain:
     def __init__(self, policy: Policy, record: Record | None = None) -> None:
         self._policy = policy
         self._record = record
-        self._ready = False
         self._done: dict[str, str] = {}  # texts already turned, for this evaluation (reasons recur in the letter)
 
-    @property
+    @functools.cached_property
     def titles(self) -> dict[str, str]:
-        self._prepare()
-        return self._titles
+        """The ids and their titles, worked out on first use (a decision nobody reads needs none)."""
+        return id_titles(self._policy, self._record)
 
-    def _prepare(self) -> None:
-        """The ids and their pattern, worked out on the first text to turn (a decision nobody reads needs none)."""
-        if self._ready:
-            return
-        titles = id_titles(self._policy, self._record)
-        self._titles = titles
-        self._pattern = _pattern(tuple(sorted((k for k in titles if ("-" in k or "_" in k) and k != titles[k]), key=len, reverse=True)))
-        self._ready = True
+    @functools.cached_property
+    def _id_pattern(self) -> re.Pattern[str] | None:
+        titles = self.titles
+        return _pattern(tuple(sorted((k for k in titles if ("-" in k or "_" in k) and k != titles[k]), key=len, reverse=True)))
 
     def __call__(self, text: str) -> str:
         done = self._done.get(text)
         if done is None:
-            self._prepare()
-            pattern = self._pattern
-            done = self._done[text] = text if pattern is None else pattern.sub(lambda m: self._titles[m.group(1)], text)
+            pattern = self._id_pattern
+            done = self._done[text] = text if pattern is None else pattern.sub(lambda m: self.titles[m.group(1)], text)
         return done
 
 
