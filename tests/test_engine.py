@@ -390,3 +390,33 @@ def test_facts_reach_an_engine_only_when_every_one_is_declared_and_fits_its_type
             checked_facts(program, {"r0": facts})  # type: ignore[dict-item]
     else:
         assert checked_facts(program, {"r0": facts}) == {"r0": facts}  # type: ignore[dict-item]
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    checks=st.lists(
+        st.tuples(
+            st.dictionaries(st.sampled_from(["a", "b", "c"]), st.sampled_from(["integer", "number", "text"]), max_size=3),
+            st.none() | st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), _FACT_VALUES, max_size=4),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_program_s_facts_are_refused_at_the_first_check_whose_facts_are_missing_or_do_not_fit(
+    checks: list[tuple[dict[str, str], dict[str, object] | None]],
+) -> None:
+    """All of a program's facts are checked at once when every value is a declared whole number; when
+    one is not, the error names the first requirement (in the program's order) whose facts are absent
+    or do not fit, as checking them one by one does."""
+    from pathrules.engine.ir import fact_problems
+    from pathrules.engine.program import checked_facts
+
+    program = Program("pathrules_test_checks", tuple(Check(f"r{i}", (), tuple(declared.items())) for i, (declared, _) in enumerate(checks)))  # type: ignore[arg-type]
+    facts = {f"r{i}": given for i, (_, given) in enumerate(checks) if given is not None}
+    first_wrong = next((f"r{i}" for i, (declared, given) in enumerate(checks) if given is None or fact_problems(given, declared)), None)  # type: ignore[arg-type]
+    if first_wrong is None:
+        assert checked_facts(program, facts) == facts  # type: ignore[arg-type]
+    else:
+        with pytest.raises(EngineError, match=f"`{first_wrong}`"):
+            checked_facts(program, facts)  # type: ignore[arg-type]
