@@ -43,6 +43,7 @@ from typing import Any, ClassVar, NamedTuple
 from pathrules.engine.ir import Cmp, Condition, Facts, FactValue, Not, push_not
 from pathrules.engine.ir import All as AllCond
 from pathrules.engine.program import Fired, Program, checked_facts
+from pathrules.identity_cache import ByIdentity
 from pathrules.errors import EngineError
 
 MAX_RULES = 400
@@ -238,6 +239,20 @@ def _quiet_host() -> Any:
     return QuietHost()
 
 
+def _work_out_layout(program: Program) -> Layout:
+    """Each chunk's checks, with each check's fact names as durable-rules sees them (``c<index>_<fact>``)."""
+    for check in program.checks:  # a fact holds only declared facts (checked_facts), so this bounds it
+        if len(check.facts) > MAX_FACT_PROPERTIES:
+            raise EngineError(f"requirement `{check.key}` derives {len(check.facts)} facts; at most {MAX_FACT_PROPERTIES}")
+    return tuple(
+        tuple((program.checks[index].key, {name: f"c{index}_{name}" for name, _ in program.checks[index].facts}) for index in indexes)
+        for indexes in chunks(program)
+    )
+
+
+_layout: ByIdentity[Program, Layout] = ByIdentity(_work_out_layout, size=4 * MAX_RULESETS)  # per program object (it lives as long as its compiled target)
+
+
 class DurableEngine:
     """Decides which conditions hold with durable-rules, behind the guards listed above."""
 
@@ -253,26 +268,6 @@ class DurableEngine:
     def __init__(self) -> None:
         if _durable_engine is None:
             raise EngineError(IMPORT_ERROR or "durable-rules is unavailable")
-
-    _layouts: ClassVar[dict[int, tuple[Program, Layout]]] = {}
-
-    @classmethod
-    def _layout(cls, program: Program) -> Layout:
-        """Each chunk's checks, with each check's fact names as durable-rules sees them (``c<index>_<fact>``),
-        kept per program object (a compiled target's program lives as long as it)."""
-        known = cls._layouts.get(id(program))
-        if known is None or known[0] is not program:
-            for check in program.checks:  # a fact holds only declared facts (checked_facts), so this bounds it
-                if len(check.facts) > MAX_FACT_PROPERTIES:
-                    raise EngineError(f"requirement `{check.key}` derives {len(check.facts)} facts; at most {MAX_FACT_PROPERTIES}")
-            if len(cls._layouts) > 4 * MAX_RULESETS:
-                cls._layouts.clear()
-            layout = tuple(
-                tuple((program.checks[index].key, {name: f"c{index}_{name}" for name, _ in program.checks[index].facts}) for index in indexes)
-                for indexes in chunks(program)
-            )
-            known = cls._layouts[id(program)] = (program, layout)
-        return known[1]
 
     @staticmethod
     def _action(key: str, label: str) -> Callable[[Any], None]:
@@ -314,7 +309,7 @@ class DurableEngine:
         """The facts as durable-rules is given them: one document per chunk of checks (without a session id)."""
         checked = checked_facts(program, facts)  # only declared facts, so each has its engine name
         documents = []
-        for chunk, layout in enumerate(self._layout(program)):
+        for chunk, layout in enumerate(_layout(program)):
             document: dict[str, Any] = {"q": f"k{chunk}"}
             for key, engine_names in layout:
                 for name, value in checked[key].items():

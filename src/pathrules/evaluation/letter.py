@@ -13,6 +13,7 @@ import functools
 import re
 
 from pathrules.decision import Decision, Letter, RequirementResult
+from pathrules.identity_cache import ByIdentity
 from pathrules.kinds.base import long_date, names
 from pathrules.policy.model import Policy
 from pathrules.kinds.base import kind_of
@@ -39,15 +40,8 @@ def _record_titles(record: Record) -> dict[str, str]:
     return titles
 
 
-_CACHE_SIZE = 64
-_POLICY_TITLES: dict[int, tuple[Policy, dict[str, str]]] = {}
-
-
-def _policy_titles(policy: Policy) -> dict[str, str]:
-    """The policy's ids and titles, worked out once per policy object (a policy is immutable)."""
-    known = _POLICY_TITLES.get(id(policy))
-    if known is not None and known[0] is policy:
-        return known[1]
+def _work_out_titles(policy: Policy) -> dict[str, str]:
+    """The policy's ids and titles."""
     titles: dict[str, str] = {}
     every = [*policy.groups.values()]
     for role in policy.roles.values():
@@ -60,10 +54,10 @@ def _policy_titles(policy: Policy) -> dict[str, str]:
     titles.update({key: entry.title for key, entry in policy.catalogue.items()})
     titles.update({key: declared.title for key, declared in policy.attributes.items()})
     titles.update({key: role.title for key, role in policy.roles.items()})
-    if len(_POLICY_TITLES) >= _CACHE_SIZE:
-        _POLICY_TITLES.clear()
-    _POLICY_TITLES[id(policy)] = (policy, titles)
     return titles
+
+
+_policy_titles: ByIdentity[Policy, dict[str, str]] = ByIdentity(_work_out_titles)  # once per policy object (a policy is immutable)
 
 
 class Plain:

@@ -45,6 +45,7 @@ from pathrules.decision import Evidence, Status
 from pathrules.durations import Duration
 from pathrules.engine.ir import Condition, FactType, FactValue
 from pathrules.errors import Problem
+from pathrules.identity_cache import ByIdentity
 from pathrules.located_errors import suggestion
 from pathrules.policy.fields import DurationField, Slug, Strict
 from pathrules.policy.source import Source
@@ -348,21 +349,12 @@ def models() -> tuple[type[RequirementBase], ...]:
 T = TypeVar("T")
 
 
-class PerRequirement(Generic[R, T]):
+class PerRequirement(ByIdentity[R, "Policy", T]):
     """What a kind works out from a requirement and its policy alone, once (a loaded policy and its
     requirements never change), rather than on every evaluation: the compiled part of a target."""
 
     def __init__(self, compute: Callable[[R, Policy], T]) -> None:
-        self._compute = compute
-        self._known: dict[int, tuple[R, Policy, T]] = {}
-
-    def __call__(self, req: R, policy: Policy) -> T:
-        known = self._known.get(id(req))
-        if known is None or known[0] is not req or known[1] is not policy:
-            if len(self._known) >= 4096:
-                self._known.clear()
-            known = self._known[id(req)] = (req, policy, self._compute(req, policy))
-        return known[2]
+        super().__init__(compute, size=4096)
 
 
 def flag(value: bool) -> int:

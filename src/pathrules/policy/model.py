@@ -12,6 +12,7 @@ from pathrules.entitlements.model import Entitlement
 from pathrules.policy.deadlines import DecisionDeadline
 from pathrules.policy.fields import DurationField, Slug, Strict, StrictDate, new_list
 from pathrules.policy.groups import Expansion
+from pathrules.identity_cache import ByIdentity
 from pathrules.policy.stages import RoleStage
 from pathrules.policy.requirements import Requirement, RequirementItem, RequirementItemField
 from pathrules.policy.source import Note, Source
@@ -122,14 +123,7 @@ class Policy(Strict):
     def expansion(self) -> Expansion:
         """Every group expanded once per policy object (a policy is immutable), for callers that
         expand many lists of one policy: evaluation expands the role's activities and duties each time."""
-        known = _EXPANSIONS.get(id(self))
-        if known is not None and known[0] is self:
-            return known[1]
-        made = Expansion(self.groups)
-        if len(_EXPANSIONS) >= _EXPANSIONS_KEPT:
-            _EXPANSIONS.clear()
-        _EXPANSIONS[id(self)] = (self, made)  # the policy is kept with it, so its id is not reused meanwhile
-        return made
+        return _expansion(self)
 
     def progression(self, from_role: str, to_role: str) -> Progression | None:
         for candidate in self.progressions:
@@ -145,5 +139,4 @@ class Policy(Strict):
         return self.effective_from <= on and (self.effective_until is None or on <= self.effective_until)
 
 
-_EXPANSIONS_KEPT = 64
-_EXPANSIONS: dict[int, tuple[Policy, Expansion]] = {}
+_expansion: ByIdentity[Policy, Expansion] = ByIdentity(lambda policy: Expansion(policy.groups))
