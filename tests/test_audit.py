@@ -226,6 +226,9 @@ def test_erasure_keeps_the_chain_green_and_the_data_gone_from_the_file(tmp_path:
         assert store.get(ids[1]).decision() is not None
         with pytest.raises(pathrules.PathrulesError, match="erased"):
             replay(store, ids[0])
+    code, _, err = cli("audit", "override", str(path), ids[0], "--outcome", "eligible", "--by", "manager", "--reason", "new words about esther")
+    assert code == 1 and "erased" in err  # an erased person gets no new reasons recorded about them
+    assert b"new words about esther" not in path.read_bytes() + _wal(path)
 
 
 def _wal(path: Path) -> bytes:

@@ -69,6 +69,28 @@ def test_a_csv_batch_writes_a_csv_that_reads_back_row_for_row(tmp_path: Path) ->
     assert rows[2]["error"] == "column `qualifications`: expected a date like 2026-01-31"
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_row_that_cannot_be_decided_still_names_its_person_when_the_row_gives_one(tmp_path: Path, jobs: str) -> None:
+    """A bad cell or field is no reason to lose whose row it was: the coordinator has to find them."""
+    _, template, _ = cli("csv-template")
+    header, example = template.splitlines()
+    source = tmp_path / "people.csv"
+    bad_date = example.replace("amira-k", "bad-date-person").replace("2026-09-30", "30.09.2026")
+    formula = example.replace("amira-k", "=cmd|x").replace("2026-09-30", "30.09.2026")
+    source.write_text("\n".join([header, bad_date, formula, example.replace("amira-k", "fine"), example.replace("amira-k", "too-many-cells") + ",x,y"]) + "\n")
+    out = tmp_path / "decisions.csv"
+    cli("batch", str(source), "--policy", THORNBURY, "--role", "peer-mentor", "--out", str(out), "--as-of", "2026-11-23", "--jobs", jobs)
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["outcome"] == "error" for r in rows] == [True, True, False, True]
+    assert [r["person"] for r in rows[:3]] == ["bad-date-person", "'=cmd|x", "fine"]  # a formula-like id stays inert
+    assert rows[3]["person"] == ""  # a row whose cells do not fit the header names no one: which cell is whose is unknown
+    jsonl = tmp_path / "people.jsonl"
+    jsonl.write_text('{"person": "x-bad", "favourite_colour": "blue"}\n')
+    cli("batch", str(jsonl), "--policy", THORNBURY, "--role", "peer-mentor", "--out", str(tmp_path / "d.jsonl"), "--as-of", "2026-11-23", "--jobs", jobs)
+    assert json.loads((tmp_path / "d.jsonl").read_text())["person"] == "x-bad"
+
+
 def test_csv_and_jsonl_inputs_give_the_same_decisions(tmp_path: Path) -> None:
     _, template, _ = cli("csv-template")
     (tmp_path / "one.csv").write_text(template)

@@ -314,7 +314,7 @@ def test_malformed_uploaded_record_shows_its_located_error(web: Web) -> None:
 
 def test_a_coordinator_sees_only_their_own_decisions(web: Web) -> None:
     decision_id = _decide_form(web, "cora")
-    assert signed_in(web, "cole").get(f"/decisions/{decision_id}").status_code == 403  # type: ignore[attr-defined]
+    assert signed_in(web, "cole").get(f"/decisions/{decision_id}").status_code == 404  # type: ignore[attr-defined]  # as if it did not exist
     assert signed_in(web, "audrey").get(f"/decisions/{decision_id}").status_code == 200  # type: ignore[attr-defined]
     assert signed_in(web, "paula").get(f"/decisions/{decision_id}").status_code == 403  # type: ignore[attr-defined]
     assert signed_in(web, "cora").get("/decisions/0000000000").status_code == 404  # type: ignore[attr-defined]

@@ -281,6 +281,8 @@ class AuditStore:
         original = self.get(decision_id)
         if original.meta["kind"] != "decision":
             raise AuditError(f"`{original.id}` is a {original.meta['kind']}, not a decision")
+        if original.payload is None:
+            raise AuditError(f"the contents of `{original.id}` were erased; it cannot be overridden (an override would record new reasons about the person)")
         if not by.strip() or not reason.strip():
             raise AuditError("an override needs who (--by) and why (--reason)")
         meta = {

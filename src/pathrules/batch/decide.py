@@ -13,11 +13,10 @@ from typing import Any, Literal
 
 from pathrules.batch.duties_summary import BehindDuty, behind_duties
 from pathrules.batch.inputs import Item
-from pathrules.batch.parse import RowError, item_data
+from pathrules.batch.parse import RowError, item_data, person_named, person_of
 from pathrules.batch.outputs import format_row
 from pathrules.decision import Decision
 from pathrules.errors import PathrulesError
-from pathrules.yamlsource import text_problem
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.record.loader import record_from_dict
@@ -85,12 +84,12 @@ class Decider:
         person = ""
         try:
             data = item_data(item)
-            person = _person_of(data)
+            person = person_of(data)
             record = record_from_dict(data, item.source) if not isinstance(data, Record) else data
             spec = self.spec
             decision = self.evaluator.evaluate(record, spec.role, as_of=spec.as_of, from_role=spec.from_role, policy_id=spec.policy_id)
         except RowError as err:
-            return self._finish(item, None, str(err), person, None)
+            return self._finish(item, None, str(err), person_named(item), None)
         except PathrulesError as err:
             return self._finish(item, None, " ".join(str(err).split()), person, None)
         except RecursionError:
@@ -107,8 +106,3 @@ class Decider:
         return Result(item.index, row["outcome"], format_row(row, self.output), duties=behind)
 
 
-def _person_of(data: Any) -> str:
-    person = data.person if isinstance(data, Record) else (data.get("person") if isinstance(data, dict) else None)
-    if isinstance(person, str) and len(person) <= 120 and text_problem(person) is None:
-        return person
-    return ""

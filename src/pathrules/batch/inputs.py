@@ -177,11 +177,12 @@ class InputRow:
     source: str
     data: dict[str, Any] | None = None
     error: str | None = None
+    person: str = ""  # whom the row names, when it gives one that may be written out (even on an error)
 
 
 def read_rows(path: str | Path) -> Iterator[InputRow]:
     """Every row of the input with its data or its error, in order, read as asked for."""
-    from pathrules.batch.parse import RowError, item_data
+    from pathrules.batch.parse import RowError, item_data, person_named, person_of
     from pathrules.errors import PathrulesError
     from pathrules.record.model import Record
 
@@ -189,6 +190,6 @@ def read_rows(path: str | Path) -> Iterator[InputRow]:
         try:
             data = item_data(item)
         except (RowError, PathrulesError) as err:
-            yield InputRow(item.index, item.source, error=" ".join(str(err).split()))
+            yield InputRow(item.index, item.source, error=" ".join(str(err).split()), person=person_named(item))
             continue
-        yield InputRow(item.index, item.source, data=data.model_dump(mode="json", exclude_none=True) if isinstance(data, Record) else data)
+        yield InputRow(item.index, item.source, data=data.model_dump(mode="json", exclude_none=True) if isinstance(data, Record) else data, person=person_of(data))

@@ -9,11 +9,11 @@ from pathrules.batch.csv_format import CellError, row_to_record
 from pathrules.batch.csv_records import allow_long_fields, cells_of, first_bad_text_line
 from pathrules.batch.inputs import BadItem, CsvItem, Item, JsonlItem
 from pathrules.batch.lines import has_surrogates
-from pathrules.errors import RecordError
+from pathrules.errors import PathrulesError, RecordError
 from pathrules.record.json_text import read_json_object
 from pathrules.record.loader import parse_record
 from pathrules.record.model import Record
-from pathrules.yamlsource import load_file
+from pathrules.yamlsource import load_file, text_problem
 
 MAX_CELL_CHARS = 131_072  # one cell; csv's own default field limit, now a row error instead of a crash
 
@@ -45,6 +45,28 @@ def item_data(item: Item) -> dict[str, Any] | Record:
     if located is None:
         raise RecordError(problems)
     return parse_record(located)  # located errors (file:line:column) are only known here
+
+
+def person_of(data: Any) -> str:
+    """The person's id in a row's data, when it is one that may be written out (short, plain text)."""
+    person = data.person if isinstance(data, Record) else (data.get("person") if isinstance(data, dict) else None)
+    if isinstance(person, str) and len(person) <= 120 and text_problem(person) is None:
+        return person
+    return ""
+
+
+def person_named(item: Item) -> str:
+    """The person a row names, read from its cells (CSV) or object (JSONL) alone, for a row that cannot
+    be decided: a bad cell elsewhere is no reason to lose whose row it was. A row whose text cannot be
+    read names no one."""
+    try:
+        if isinstance(item, CsvItem):
+            return person_of(dict(zip(item.header, csv_cells(item))))
+        if isinstance(item, JsonlItem):
+            return person_of(item_data(item))
+    except (RowError, PathrulesError):
+        pass
+    return ""
 
 
 def csv_cells(item: CsvItem) -> list[str]:

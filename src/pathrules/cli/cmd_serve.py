@@ -74,5 +74,8 @@ def run_serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     scheme = "https" if tls else "http"
     stderr.write(f"pathrules serve: {scheme}://{args.host}:{args.port}/ (policies {args.policies}, audit {args.audit})\n")
-    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key, access_log=False, server_header=False, log_config=None)
+    uvicorn.run(
+        app, host=args.host.strip("[]"), port=args.port, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key, access_log=False, server_header=False,
+        log_config=None, proxy_headers=False,  # the client is the connection's address: a forwarded-for header could dodge the sign-in limits
+    )  # fmt: skip
     return 0

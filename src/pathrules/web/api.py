@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from pathrules.decision import Decision, Outcome
 from pathrules.errors import Problem
 from pathrules.located_errors import problems_from
+from pathrules.policy.fields import StrictDate
 from pathrules.record.model import Record
 from pathrules.web.accounts import Account
 from pathrules.web.deps import api_role, services
@@ -36,7 +37,7 @@ class DecideRequest(_Strict):
     policy: str = Field(description="The policy id (see GET /v1/policies).")
     role: str
     from_role: str | None = Field(default=None, description="For a progression: the role the person holds now.")
-    as_of: _dt.date | None = Field(default=None, description="The day to decide for; default today.")
+    as_of: StrictDate | None = Field(default=None, description="The day to decide for (YYYY-MM-DD); default today.")
     record: Record
 
 
@@ -44,7 +45,7 @@ class BatchRequest(_Strict):
     policy: str
     role: str
     from_role: str | None = None
-    as_of: _dt.date | None = None
+    as_of: StrictDate | None = None
     records: list[Record] = Field(description="One result per record, in order; a record that does not load gets its problems instead.")
 
 
@@ -52,7 +53,7 @@ class _BatchEnvelope(_Strict):
     policy: str
     role: str
     from_role: str | None = None
-    as_of: _dt.date | None = None
+    as_of: StrictDate | None = None
     records: list[Any]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -28,8 +27,6 @@ from pathrules.web.sessions import SessionStore
 from pathrules.web.settings import Settings
 from pathrules.web.throttle import LoginThrottle
 from pathrules.web.views import STATIC, render
-
-log = logging.getLogger("pathrules.web")
 
 
 def _wants_json(request: Request) -> bool:
@@ -97,12 +94,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, error: StarletteHTTPException) -> Response:
         titles = {404: "Not found", 405: "Method not allowed"}
-        return _error_response(request, WebError(error.status_code, titles.get(error.status_code, "Error"), str(error.detail), "not-found" if error.status_code == 404 else f"http-{error.status_code}"))
+        response = _error_response(request, WebError(error.status_code, titles.get(error.status_code, "Error"), str(error.detail), "not-found" if error.status_code == 404 else f"http-{error.status_code}"))
+        response.headers.update(error.headers or {})  # e.g. a 405's Allow: the methods the route takes
+        return response
 
-    @app.exception_handler(Exception)
-    async def on_crash(request: Request, error: Exception) -> Response:
-        log.error("internal error on %s %s: %s", request.method, getattr(request.scope.get("route"), "path", "?"), type(error).__name__)
-        return _error_response(request, WebError(500, "Internal error", "something went wrong on the server; it has been logged (without any record data)", "internal"))
-
-    app.add_middleware(SecurityMiddleware, max_body=settings.max_upload_bytes + 64_000, https=settings.https)
+    app.add_middleware(SecurityMiddleware, max_body=settings.max_upload_bytes + 64_000, https=settings.https, shown_limit=settings.max_upload_bytes)  # answers what escapes a route, too
     return app

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from pathrules.fork_safety import ForkSafeLock
 from pathrules.batch.decide import result_row
 from pathrules.batch.inputs import InputRow, read_rows
 from pathrules.batch.outputs import csv_header, format_row
-from pathrules.errors import PathrulesError
+from pathrules.errors import InputError, PathrulesError
 from pathrules.record.loader import record_from_dict
 from pathrules.web.library import Library
 
@@ -65,16 +65,21 @@ def safe_filename(name: str | None) -> str:
 
 
 def read_upload(data: bytes, filename: str) -> list[InputRow]:
-    """Rows of an uploaded CSV (via a private temporary file, deleted at once); InputError on a bad header."""
+    """Rows of an uploaded CSV (via a private temporary file, deleted at once); InputError on a bad
+    header. Problems and rows name the file as uploaded, never the temporary folder on the server."""
     with tempfile.TemporaryDirectory(prefix="pathrules-web-") as folder:
         path = Path(folder) / filename
         path.write_bytes(data)
-        return list(read_rows(path))
+        hidden = str(path)
+        try:
+            rows = list(read_rows(path))
+        except InputError as err:
+            raise InputError([replace(p, file=p.file.replace(hidden, filename)) for p in err.problems]) from None
+        return [replace(row, source=row.source.replace(hidden, filename), error=row.error and row.error.replace(hidden, filename)) for row in rows]
 
 
 def _error_row(row: InputRow, error: str) -> dict[str, Any]:
-    person = row.data.get("person", "") if isinstance(row.data, dict) else ""
-    return result_row(row.index, row.source, None, error, str(person))
+    return result_row(row.index, row.source, None, error, row.person)
 
 
 class Jobs:

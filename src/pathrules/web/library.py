@@ -98,4 +98,4 @@ class Library:
         try:
             yield store
         except AuditError as err:
-            raise not_found(str(err)) from None
+            raise not_found(str(err).replace(str(self.settings.audit), "the audit store")) from None  # never the server's own paths

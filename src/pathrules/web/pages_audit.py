@@ -79,6 +79,9 @@ def audit_override(request: Request, event_id: str, outcome: str = Form(""), rea
     if problems:
         return _show(request, event_id, problems, status=422)
     library = services(request).library
+    with library.store() as store:
+        if store.get(event_id).payload is None:
+            raise WebError(410, "Erased", "the contents of this decision were erased; it cannot be overridden", "erased")
     try:
         stored = library.override(event_id, outcome, account.name, reason.strip())  # type: ignore[arg-type]
     except PathrulesError as err:

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pathrules.batch.csv_format import CellError, row_to_record, template
 from pathrules.decision import Decision
-from pathrules.errors import InputError, Problem, RecordError
+from pathrules.errors import EvaluationError, InputError, Problem, RecordError
 from pathrules.evaluation.render import render_text
 from pathrules.kinds.base import long_date
 from pathrules.record.loader import load_record_text, record_from_dict
@@ -112,13 +112,20 @@ async def check_upload(request: Request, policy_id: str, role_id: str, record: U
 
 
 def _stored_decision(request: Request, decision_id: str, account: Account) -> tuple[str, Decision, dict[str, Any]]:
-    """A stored decision the account may see: its own (coordinator) or any (auditor)."""
-    with services(request).library.store() as store:
-        event = store.get(decision_id)
-    if event.meta["kind"] != "decision":
-        raise not_found(f"`{decision_id}` is not a decision")
-    if not account.has("auditor") and not (account.has("coordinator") and event.meta["by"] == account.name):
-        raise forbidden("auditor") if account.has("coordinator") else forbidden("coordinator")
+    """A stored decision the account may see: its own (coordinator) or any (auditor). Another
+    coordinator's decision is answered exactly as one that does not exist, so ids cannot be probed."""
+    if not account.has("auditor") and not account.has("coordinator"):
+        raise forbidden("coordinator")
+    unknown = not_found("there is no such decision" + ("" if account.has("auditor") else " of yours") + " (check the address)")
+    try:
+        with services(request).library.store() as store:
+            event = store.get(decision_id)
+    except WebError as err:
+        if err.status == 404:
+            raise unknown from None
+        raise
+    if event.meta["kind"] != "decision" or not (account.has("auditor") or event.meta["by"] == account.name):
+        raise unknown
     decision = event.decision()
     if decision is None:
         raise WebError(410, "Erased", "the contents of this decision were erased", "erased")
@@ -189,6 +196,11 @@ async def batch_upload(request: Request, file: UploadFile, target: str = Form(""
         problems.append(Problem("too-large", f"the file has {len(rows):,} rows; the limit is {svc.settings.max_batch_rows:,} per upload", filename, help="split the file and upload the parts"))
     if not problems and not rows:
         problems.append(Problem("empty", "the file has a header but no rows", filename))
+    if day is not None and not problems:
+        try:
+            svc.library.evaluator.policy_for(day, policy_id)  # refused now, not row by row once the job runs
+        except EvaluationError as err:
+            problems.append(Problem("cannot-decide", str(err), "form", path="as_of"))
     if problems or day is None:
         return _batch_page(request, problems, status=413 if any(p.code == "too-large" for p in problems) else 422)
     job = svc.jobs.start(rows, owner=account.name, filename=filename, policy=policy_id, role=role_id, as_of=day, from_role=None)

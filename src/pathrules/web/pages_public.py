@@ -42,18 +42,18 @@ def login_page(request: Request, next: str = "/") -> Response:
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     svc = services(request)
     client = request.client.host if request.client else "unknown"
-    wait = svc.throttle.retry_after(username, client)
-    if wait:  # too many failures for this name or from this client: refused without checking the password
+    attempt = svc.throttle.begin(username, client)
+    if not attempt.allowed:  # too many failures for this name or from this client: refused without checking the password
         request.state.session = session(request)
-        refused = render(request, "login.html", status=429, next=_safe_next(next), failed=False, wait_minutes=math.ceil(wait / 60))
-        refused.headers["Retry-After"] = str(wait)
+        refused = render(request, "login.html", status=429, next=_safe_next(next), failed=False, wait_minutes=math.ceil(attempt.retry_after / 60))
+        refused.headers["Retry-After"] = str(attempt.retry_after)
         return refused
     account = svc.accounts.authenticate(username, password)
     if account is None:
-        svc.throttle.failed(username, client)
+        attempt.failed()
         request.state.session = session(request)
         return render(request, "login.html", status=401, next=_safe_next(next), failed=True)
-    svc.throttle.succeeded(username)
+    attempt.succeeded()
     old = session(request)
     if old is not None:
         svc.sessions.end(old.id)

@@ -17,15 +17,23 @@ COLOURS = {"met": "#2f8f46", "owed": "#c77d00", "pending": "#1f7a99", "not_met":
 WORDS = {"met": "met", "owed": "owed", "pending": "waiting", "not_met": "to do", "review": "review", "blocked": "not possible"}
 
 
+def _moved(day: _dt.date, days: int) -> _dt.date:
+    """``day`` moved by ``days``, held within the calendar (a decision may be asked for as of 9999-12-31)."""
+    try:
+        return day + _dt.timedelta(days=days)
+    except OverflowError:
+        return _dt.date.max if days > 0 else _dt.date.min
+
+
 def _span(decision: Decision) -> tuple[_dt.date, _dt.date]:
     days = [decision.as_of]
     for r in decision.requirements:
         days += [d for d in (r.met_on, r.valid_until, r.due) if d]
     days += [d for d in (decision.eligible_from, decision.eligible_until) if d]
     start, end = min(days), max(days)
-    end = max(end, start + _dt.timedelta(days=60))
-    pad = _dt.timedelta(days=max(7, (end - start).days // 20))
-    return start - pad, end + pad
+    end = max(end, _moved(start, 60))
+    pad = max(7, (end - start).days // 20)
+    return _moved(start, -pad), _moved(end, pad)
 
 
 def _ticks(start: _dt.date, end: _dt.date) -> list[_dt.date]:
@@ -36,6 +44,8 @@ def _ticks(start: _dt.date, end: _dt.date) -> list[_dt.date]:
         if day >= start:
             out.append(day)
         month = day.month - 1 + step
+        if day.year + month // 12 > _dt.MAXYEAR:
+            break
         day = _dt.date(day.year + month // 12, month % 12 + 1, 1)
     return out
 
