@@ -130,7 +130,7 @@ def records(draw: st.DrawFn, policy: Policy) -> Record:
     for name, declared in policy.attributes.items():
         if draw(st.booleans()):
             attributes[name] = draw(
-                {"boolean": st.booleans(), "integer": st.integers(0, 30), "number": st.floats(0, 30, allow_nan=False), "text": printable_text(max_size=3), "date": days_around()}[declared.type]
+                {"boolean": st.booleans(), "integer": st.integers(0, 30), "number": st.floats(0, 30, allow_nan=False).map(lambda x: round(x, 3)), "text": printable_text(max_size=3), "date": days_around()}[declared.type]
             )
     data["attributes"] = attributes
     return Record.model_validate(data)

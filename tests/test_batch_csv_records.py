@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from example_counts import examples
-from pathrules.batch.csv_records import CsvRecords, cells_of, first_bad_text_line
+from pathrules.batch.csv_records import CsvRecords, cells_of, csv_error_text, first_bad_text_line, strict_reader
 from pathrules.batch.lines import LineReader
 
 LIMIT = 12  # small, so that lines too long are common
@@ -30,7 +30,7 @@ Row = tuple[int, "list[str] | str"]
 def rows_by_csv_reader(text: str) -> list[Row]:
     """Oracle: csv.reader over the bounded lines; a record's first flagged line wins, then csv's error."""
     lines = LineReader(io.StringIO(text, newline=""), LIMIT)
-    reader = csv.reader(lines)
+    reader = strict_reader(lines)
     rows: list[Row] = []
     while True:
         first = lines.number + 1
@@ -39,7 +39,7 @@ def rows_by_csv_reader(text: str) -> list[Row]:
         except StopIteration:
             return rows
         except csv.Error as err:
-            cells = f"not valid CSV ({err})"
+            cells = csv_error_text(err)
         flags = lines.take_flags()
         rows.append((first, flags[0][1] if flags else cells))
 
@@ -58,7 +58,7 @@ def rows_by_cutting(text: str) -> list[Row]:
         try:
             rows.append((first, cells_of(record)))
         except csv.Error as err:  # pragma: no cover - the parent found csv's errors already
-            rows.append((first, f"not valid CSV ({err})"))
+            rows.append((first, csv_error_text(err)))
     return rows
 
 
@@ -75,7 +75,8 @@ def test_cutting_records_then_reading_each_gives_the_rows_csv_reads(text: str) -
     ("text", "expected"),
     [
         ('a,b\r\n"multi\nline",c\r\nd,e\r\n', [(1, ["a", "b"]), (2, ["multi\nline", "c"]), (4, ["d", "e"])]),
-        ('x"y,z\n"q\n', [(1, ['x"y', "z"]), (2, ["q\n"])]),  # a quote inside a field opens nothing; one open at the end runs to the end
+        ('x"y,z\n"q\n', [(1, ['x"y', "z"]), (2, csv_error_text(csv.Error("unexpected end of data")))]),  # a quote inside a field opens nothing; one left open is an error
+        ('"ab"cd,1\nz\n', [(1, "not valid CSV (',' expected after '\"')"), (2, ["z"])]),  # text after a closing quote is not guessed at
         ("a\rb\r\n\r\n", [(1, ["a"]), (2, ["b"]), (3, [])]),  # a bare carriage return ends a line; a blank line is an empty row
         (f'"ok\n{BAD_BYTE}",1\nz\n', [(1, "line 2 is not valid UTF-8 text"), (3, ["z"])]),  # the bad line is named, not the record's first
         ('a,"' + "y" * 20 + '\nend",1\nz\n', [(1, f"line 1 is longer than {LIMIT:,} characters"), (2, ['end"', "1"]), (3, ["z"])]),  # its quote skipped with it

@@ -239,3 +239,15 @@ def test_decision_text_never_labels_the_person() -> None:
 def test_help_documents_the_exit_codes() -> None:
     code, out, _ = cli("--help")
     assert code == 0 and "exit codes:" in out and "20-24" in out and "usage error" in out
+
+
+def test_a_quote_left_open_is_an_error_row_not_a_person_holding_the_rest_of_the_file(tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text('person,date_of_birth\np1,1990-01-01\n"p2,1990-01-01\np3,1991-02-02\n')
+    out = tmp_path / "decisions.csv"
+    code, stdout, _ = cli("batch", str(source), "--policy", THORNBURY, "--role", "peer-mentor", "--out", str(out), "--as-of", "2026-11-23")
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert code == 1 and [r["outcome"] == "error" for r in rows] == [False, True]
+    assert "quoted cell is never closed" in rows[1]["error"] and rows[1]["source"] == "people.csv:3"
+    assert all("p3" not in r["person"] for r in rows)

@@ -289,3 +289,14 @@ def test_the_upload_limit_is_stated_as_configured(tmp_path: Path, users_file: tu
     response = TestClient(web.app).post("/v1/decisions", headers={**_api(web, "cora"), "content-type": "application/json"}, content=b"{" + b" " * 2_100_000 + b"}")
     assert response.status_code == 413 and "limit of 2 MB" in response.json()["detail"]
     assert json.loads(response.text)["code"] == "upload-too-large"
+
+
+def test_a_mistyped_attribute_is_a_located_problem_over_the_api(web: Web) -> None:
+    body = '{"policy": "sharps-peer-navigators", "role": "peer-navigator", "as_of": "2027-02-01",\n "record": {"person": "g",\n  "attributes": {"caseload": "lots"}}}'
+    response = TestClient(web.app).post("/v1/decisions", headers=_api(web, "cora"), content=body)
+    assert response.status_code == 422, response.text
+    problem = response.json()["problems"][0]
+    assert (problem["path"], problem["line"]) == ("record.attributes.caseload", 3) and "a whole number" in problem["message"] and "lots" not in response.text
+    batch = {"policy": "sharps-peer-navigators", "role": "peer-navigator", "as_of": "2027-02-01", "records": [{"person": "a"}, {"person": "b", "attributes": {"caseload": "lots"}}]}
+    results = TestClient(web.app).post("/v1/decisions/batch", headers=_api(web, "cora"), json=batch).json()["results"]
+    assert results[0]["outcome"] and [p["path"] for p in results[1]["problems"]] == ["records[1].attributes.caseload"]

@@ -33,6 +33,19 @@ def allow_long_fields() -> None:
         csv.field_size_limit(MAX_LINE_CHARS)
 
 
+def csv_error_text(err: csv.Error) -> str:
+    """A row's error for what csv refused, in words a coordinator can act on."""
+    if "unexpected end of data" in str(err):
+        return "not valid CSV (a quoted cell is never closed, so the rest of the file was read as this one row; close the quote)"
+    return f"not valid CSV ({err})"
+
+
+def strict_reader(lines: Iterator[str] | tuple[str, ...] | IO[str]) -> Iterator[list[str]]:
+    """csv's reader, strict: a quote left open at the end of the file, or text after a closing quote,
+    is an error rather than a guess (left open, the quote would swallow every later row into one cell)."""
+    return csv.reader(lines, strict=True)
+
+
 def first_bad_text_line(first: int, text: str) -> int | None:
     """The number of the first physical line of a record (starting at ``first``) that is not valid UTF-8.
 
@@ -48,7 +61,7 @@ def first_bad_text_line(first: int, text: str) -> int | None:
 
 def cells_of(text: str) -> list[str]:
     """The cells of one record's text, as csv reads them; raises csv.Error as csv would."""
-    return next(csv.reader((text,)), [])
+    return next(strict_reader((text,)), [])
 
 
 class CsvRecords:
@@ -64,7 +77,7 @@ class CsvRecords:
         self._pushed: str | None = None  # the first line of a quoted record, handed to csv.reader
         self._taken: list[str] = []  # the lines csv.reader took for the record being read
         self._long: tuple[int, str] | None = None  # the first line too long in the record being read
-        self._reader = csv.reader(self._feed())
+        self._reader = strict_reader(self._feed())
 
     def __iter__(self) -> Iterator[tuple[int, str, str | None]]:
         while True:
@@ -83,7 +96,7 @@ class CsvRecords:
             except StopIteration:  # not expected (the pushed line is there to read); the record is what was taken
                 pass
             except csv.Error as err:
-                error = f"not valid CSV ({err})"
+                error = csv_error_text(err)
             yield first, "".join(self._taken), self._problem(first, self._taken, error)
 
     def _problem(self, first: int, lines: list[str], error: str | None) -> str | None:

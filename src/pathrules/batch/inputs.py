@@ -111,7 +111,7 @@ def count_items(path: str | Path) -> int | None:
                     last = block[-1:]
                 return count + (last != b"\n")
         with open_text(target, "") as handle:
-            return max(0, sum(1 for _ in csv.reader(LineReader(handle))) - 1)
+            return max(0, sum(1 for _ in csv.reader(LineReader(handle))) - 1)  # lenient: a count for the progress bar only
     except (OSError, InputError, csv.Error):
         return None
 

@@ -6,7 +6,7 @@ import csv
 from typing import Any
 
 from pathrules.batch.csv_format import CellError, row_to_record
-from pathrules.batch.csv_records import allow_long_fields, cells_of, first_bad_text_line
+from pathrules.batch.csv_records import allow_long_fields, cells_of, csv_error_text, first_bad_text_line
 from pathrules.batch.inputs import BadItem, CsvItem, Item, JsonlItem
 from pathrules.batch.lines import has_surrogates
 from pathrules.errors import PathrulesError, RecordError
@@ -78,7 +78,7 @@ def csv_cells(item: CsvItem) -> list[str]:
     try:
         cells = cells_of(item.text)
     except csv.Error as err:
-        raise RowError(f"not valid CSV ({err})") from None
+        raise RowError(csv_error_text(err)) from None
     error = _cells_error(item.header, cells)
     if error is not None:
         raise RowError(error)

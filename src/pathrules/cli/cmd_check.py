@@ -39,13 +39,17 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
 
 def run_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from pathrules.vocabulary import OUTCOMES
-    from pathrules.record.loader import load_record
+    from pathrules.errors import RecordError
+    from pathrules.record.loader import load_record, located_in
 
     policies = load_policies(args.policy)
     record = load_record(args.record)
     evaluator = Evaluator(policies, engine=args.engine)
     as_of: _dt.date = args.as_of or _dt.date.today()
-    decision = evaluator.evaluate(record, args.role, as_of=as_of, from_role=args.from_role, policy_id=args.policy_id, placement=args.placement)
+    try:
+        decision = evaluator.evaluate(record, args.role, as_of=as_of, from_role=args.from_role, policy_id=args.policy_id, placement=args.placement)
+    except RecordError as err:  # found against the policy (an attribute of another type): placed in the file
+        raise RecordError(located_in(args.record, err.problems)) from None
     if args.audit:
         from pathrules.audit.store import AuditStore
 

@@ -21,7 +21,7 @@ from pathrules.decision import (
     fields_now,
 )
 from pathrules.engine.program import Engine, PythonEngine
-from pathrules.errors import EvaluationError, PathrulesError
+from pathrules.errors import EvaluationError, PathrulesError, RecordError
 from pathrules.entitlements.evaluate import EntitlementLine, entitlements_for
 from pathrules.evaluation.duties import DutyPrograms
 from pathrules.evaluation.letter import Plain, letter_for, sentence_for
@@ -35,6 +35,7 @@ from pathrules.kinds.placement import Placement
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.policy.model import Activity
 from pathrules.record.as_of import as_it_stood
+from pathrules.record.attributes import attribute_problems
 from pathrules.record.loader import RecordInput, load_record, record_digest
 from pathrules.record.model import Record
 from pathrules.vocabulary import STATUSES, worst
@@ -140,6 +141,10 @@ class Evaluator:
         day = as_of or _dt.date.today()
         person = as_it_stood(given, day)  # the one place "as of" is enforced: no kind sees a later event
         loaded = self.policy_for(day, policy_id)
+        if given.attributes and loaded.policy.attributes:
+            mistyped = attribute_problems(given.attributes, loaded.policy.attributes)
+            if mistyped:  # bad input, never read as "not recorded"
+                raise RecordError(mistyped)
         spell = _current_spell(person, role, day, loaded.id)
         mode: Mode = "progression" if from_role else ("continuation" if spell else "entry")
         target = self._target(loaded, role, mode, from_role)

@@ -33,6 +33,7 @@ from pathrules.engine.ir import (
 from pathrules.errors import Problem
 from pathrules.kinds.base import Context, Derived, Kind, RequirementBase, flag, names, register
 from pathrules.located_errors import suggestion
+from pathrules.record.attributes import typed_attribute
 from pathrules.policy.fields import NumberOrDate, PlainValue, Slug, Strict
 
 if TYPE_CHECKING:
@@ -133,28 +134,6 @@ _OPS: dict[str, Op] = {"equals": "==", "not_equals": "!=", "at_least": ">=", "at
 _WORDS = {"equals": "is", "not_equals": "is not", "at_least": "is at least", "at_most": "is at most", "more_than": "is more than", "less_than": "is less than"}
 
 
-def _typed(value: Any, declared: str) -> FactValue | None:
-    """The engine form of a value of a declared type, or None when it does not fit the type."""
-    if declared == "boolean":
-        return flag(value) if isinstance(value, bool) else None
-    if isinstance(value, bool):
-        return None
-    if declared == "integer":
-        return value if isinstance(value, int) and representable(value) else None
-    if declared == "number":
-        return value if isinstance(value, (int, float)) and representable(value) else None
-    if declared == "date":
-        if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
-            return value.toordinal()
-        if isinstance(value, str):
-            try:
-                return _dt.date.fromisoformat(value).toordinal()
-            except ValueError:
-                return None
-        return None
-    return value if isinstance(value, str) else None
-
-
 def _empty(declared: str) -> FactValue:
     return "" if declared == "text" else 0
 
@@ -171,7 +150,7 @@ def attributes_used(expression: Any) -> list[str]:
 def to_condition(expression: Any, policy: Policy) -> Condition:
     if isinstance(expression, Compare):
         declared = policy.attributes[expression.attribute].type
-        value = _typed(expression.value, declared)
+        value = typed_attribute(expression.value, declared)
         assert value is not None  # checked when the policy loaded
         return Cmp("a_" + expression.attribute, _OPS[expression.operator], value)
     if isinstance(expression, NotOf):
@@ -231,7 +210,7 @@ def _check(policy: Policy, located: Located, expression: Any, path: PathKey) -> 
         ]
     if declared.type in ("boolean", "text") and expression.operator not in ("equals", "not_equals"):
         return [located.problem("attribute-type", f"{declared.type} attributes can only use `equals` or `not_equals`", path + (expression.operator,))]
-    if _typed(value, declared.type) is None:
+    if typed_attribute(value, declared.type) is None:
         return [
             located.problem(
                 "attribute-type",
@@ -293,7 +272,7 @@ class ExpressionKind(Kind[ExpressionRequirement, ExpressionDetail]):
         for attribute in attributes_used(req.expression):
             declared = ctx.policy.attributes[attribute]
             raw = ctx.record.attributes.get(attribute)
-            typed = _typed(raw, declared.type) if raw is not None else None
+            typed = typed_attribute(raw, declared.type) if raw is not None else None
             facts["k_" + attribute] = flag(typed is not None)
             facts["a_" + attribute] = typed if typed is not None else _empty(declared.type)
             if typed is None:

@@ -19,6 +19,7 @@ from pathrules.engine.ir import Cmp, Condition, FactValue, any_of
 from pathrules.errors import Problem
 from pathrules.kinds.base import Context, Derived, Kind, RequirementBase, flag, long_date, register
 from pathrules.located_errors import suggestion
+from pathrules.record.attributes import attribute_date
 from pathrules.policy.fields import DurationField, Slug
 
 if TYPE_CHECKING:
@@ -85,15 +86,7 @@ class ExitPlanKind(Kind[ExitPlan, ExitPlanDetail]):
     def derive(self, req: ExitPlan, ctx: Context) -> Derived[ExitPlanDetail]:
         spells = [s for s in ctx.record.roles_held if s.is_for(req.role, ctx.policy.policy) and s.ongoing_on(ctx.as_of)]
         spell = max(spells, key=lambda s: s.started_on) if spells else None
-        raw = ctx.record.attributes.get(req.agreed_on)
-        agreed: _dt.date | None = None
-        if isinstance(raw, _dt.date) and not isinstance(raw, _dt.datetime):
-            agreed = raw
-        elif isinstance(raw, str):
-            try:
-                agreed = _dt.date.fromisoformat(raw)
-            except ValueError:
-                agreed = None
+        agreed = attribute_date(ctx.record.attributes.get(req.agreed_on))  # a value that is not a date was refused as bad input
         if agreed is not None and agreed > ctx.as_of:
             agreed = None  # as of the day asked, not yet agreed
         started = spell.started_on if spell else None

@@ -79,6 +79,15 @@ def load_record(source: RecordInput) -> Record:
     return parse_record(located)
 
 
+def located_in(source: str | Path, problems: list[Problem]) -> list[Problem]:
+    """``problems`` found after loading (e.g. an attribute the policy declares another type), placed
+    at their line and column in the record file they came from."""
+    located, _ = load_file(source)
+    if located is None:
+        return problems
+    return [located.problem(p.code, p.message, tuple(p.path.split(".")), help=p.help) if p.path else p for p in problems]
+
+
 def canonical_record_json(record: Record) -> str:
     return record.canonical_json()
 

@@ -159,12 +159,24 @@ def list_policies(request: Request, account: Account = Depends(api_role(None))) 
 
 @router.post("/decisions", response_model=Decided, responses=ERRORS, openapi_extra=_body(DecideRequest), status_code=201)
 async def decide(request: Request, account: Account = Depends(api_role("coordinator"))) -> Decided:
-    body: DecideRequest = _validate(DecideRequest, await _located_body(request))
+    located = await _located_body(request)
+    body: DecideRequest = _validate(DecideRequest, located)
     library = services(request).library
-    stored, decision = await run_in_threadpool(
-        library.decide, body.record, body.policy, body.role, as_of=body.as_of or _dt.date.today(), from_role=body.from_role, by=account.name
-    )
+    try:
+        stored, decision = await run_in_threadpool(
+            library.decide, body.record, body.policy, body.role, as_of=body.as_of or _dt.date.today(), from_role=body.from_role, by=account.name
+        )
+    except WebError as err:
+        raise _placed(err, located, ("record",)) from None
     return Decided(id=stored, decision=decision)
+
+
+def _placed(err: WebError, located: Located, prefix: tuple[str | int, ...]) -> WebError:
+    """``err`` with its problems (found against the policy, after the record loaded) at their place in the body."""
+    if not err.problems:
+        return err
+    placed = [located.problem(p.code, p.message, prefix + tuple(p.path.split(".")), help=p.help) if p.path else p for p in err.problems]
+    return WebError(err.status, err.title, err.detail, err.code, placed)
 
 
 @router.post("/decisions/batch", response_model=BatchResponse, responses=ERRORS, openapi_extra=_body(BatchRequest))
@@ -192,8 +204,8 @@ def _decide_batch(svc: Any, located: Located, envelope: _BatchEnvelope, by: str)
         try:
             stored, decision = svc.library.decide(record, envelope.policy, envelope.role, as_of=envelope.as_of or _dt.date.today(), from_role=envelope.from_role, by=by)
         except WebError as err:
-            problem = Problem(err.code, err.detail, BODY, path=f"records[{index}]")
-            results.append(BatchItem(index=index, problems=[ProblemModel(**problem.to_dict())]))
+            found = _placed(err, located, ("records", index)).problems or [Problem(err.code, err.detail, BODY, path=f"records[{index}]")]
+            results.append(BatchItem(index=index, problems=[ProblemModel(**problem.to_dict()) for problem in found]))
             continue
         results.append(BatchItem(index=index, id=stored, outcome=decision.outcome, decision=decision))
     return BatchResponse(results=results)

@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from pathrules.fork_safety import ForkSafeLock
 from pathrules.audit.store import AuditError, AuditStore
 from pathrules.decision import Decision, Outcome
-from pathrules.errors import EvaluationError
+from pathrules.errors import EvaluationError, RecordError
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.evaluation.render import render_text
 from pathrules.policy.loader import LoadedPolicy, load_policies
 from pathrules.policy.model import Policy, Role
 from pathrules.record.model import Record
-from pathrules.web.problems import WebError, not_found
+from pathrules.web.problems import WebError, from_input_error, not_found
 from pathrules.web.settings import Settings
 
 
@@ -73,6 +73,8 @@ class Library:
             loaded = self.evaluator.policy_for(as_of, policy_id)
         except EvaluationError as err:
             raise WebError(422, "Cannot decide", str(err), "cannot-decide") from None
+        except RecordError as err:  # found against the policy: an attribute of another type than it declares
+            raise from_input_error(err.problems, "record") from None
         return self.append(decision, loaded, record, by), decision
 
     def append(self, decision: Decision, loaded: LoadedPolicy, record: Record, by: str) -> str:
