@@ -251,3 +251,35 @@ def test_a_quote_left_open_is_an_error_row_not_a_person_holding_the_rest_of_the_
     assert code == 1 and [r["outcome"] == "error" for r in rows] == [False, True]
     assert "quoted cell is never closed" in rows[1]["error"] and rows[1]["source"] == "people.csv:3"
     assert all("p3" not in r["person"] for r in rows)
+
+
+def test_every_record_file_in_a_folder_gets_a_row_even_one_that_cannot_be_read(tmp_path: Path) -> None:
+    """A dangling link, a FIFO or a folder named like a record is a row with its error, never skipped."""
+    import os
+
+    folder = tmp_path / "people"
+    folder.mkdir()
+    for name in ("a.yaml", "e.yaml"):
+        (folder / name).write_text((EXAMPLES / "amira.yaml").read_text())
+    (folder / "b.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (folder / "c.yaml").mkdir()
+    os.mkfifo(folder / "d.yaml")
+    out = tmp_path / "out.jsonl"
+    code, stdout, _ = cli("batch", str(folder), "--policy", THORNBURY, "--role", "peer-mentor", "--out", str(out), "--as-of", "2026-11-23")
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["source"].split(":")[0] for r in rows] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml", "e.yaml"]
+    assert [r["outcome"] == "error" for r in rows] == [False, True, True, True, False]
+    assert code == 1 and "5 rows in, 5 rows out" in stdout
+
+
+def test_a_device_given_as_the_input_is_refused_at_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "z.jsonl"
+    source.symlink_to("/dev/zero")
+    done = subprocess.run(
+        [sys.executable, "-m", "pathrules.cli.main", "batch", str(source), "--policy", THORNBURY, "--role", "peer-mentor", "--out", str(tmp_path / "o.jsonl")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1 and "not a regular file" in done.stderr and not (tmp_path / "o.jsonl").exists()

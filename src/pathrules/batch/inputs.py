@@ -67,6 +67,8 @@ def input_kind(path: str | Path) -> str:
         return "folder"
     if not target.exists():
         raise InputError([Problem("unreadable", "no such file or folder", str(path))])
+    if not target.is_file():  # a device (/dev/zero never ends) or a FIFO: refused before anything is read
+        raise InputError([Problem("not-a-file", "not a regular file; expected a .jsonl or .csv file, or a folder of .yaml/.json records", str(path))])
     suffix = target.suffix.lower()
     if suffix == ".csv":
         return "csv"
@@ -161,7 +163,9 @@ def _csv(path: Path) -> Iterator[Item]:
 
 
 def _record_files(path: Path) -> list[Path]:
-    return sorted(p for p in path.iterdir() if p.suffix.lower() in RECORD_SUFFIXES and p.is_file())
+    """Every entry named like a record, whatever it is: one that is not a readable file (a dangling
+    link, a FIFO, a folder) becomes a row with its error, never a row silently missing."""
+    return sorted(p for p in path.iterdir() if p.suffix.lower() in RECORD_SUFFIXES)
 
 
 def _folder(path: Path) -> Iterator[Item]:

@@ -17,7 +17,7 @@ from pathrules.audit import anchor as anchors
 from pathrules.audit.replay import replay
 from pathrules.audit.store import AuditStore, Event, printable
 from pathrules.audit.verify import verify
-from pathrules.cli.output import parse_date
+from pathrules.cli.output import parse_date, seconds
 from pathrules.decision import OUTCOME_ORDER
 from pathrules.evaluation.render import render_text
 
@@ -66,7 +66,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     x = commands.add_parser("erase", help="erase a person's stored records and decisions (the chain still verifies)")
     x.add_argument("db")
     x.add_argument("--person", required=True, metavar="ID")
-    x.add_argument("--wait", type=float, default=10.0, metavar="SECONDS", help="how long to wait for other readers before giving up (default 10)")
+    x.add_argument("--wait", type=seconds, default=10.0, metavar="SECONDS", help="how long to wait for other readers before giving up (default 10)")
     x.set_defaults(handler=run_erase)
 
 

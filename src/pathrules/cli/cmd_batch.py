@@ -24,7 +24,7 @@ from pathrules.batch.csv_format import COLUMNS, template
 from pathrules.batch.inputs import Item, count_items, read_items
 from pathrules.batch.outputs import OutputError, ResultWriter, format_row, output_format
 from pathrules.batch.runner import BatchInterrupted, BatchSpec, BatchStopped, run_batch
-from pathrules.cli.output import parse_date, trusted
+from pathrules.cli.output import MAX_JOBS, parse_date, trusted, worker_count
 from pathrules.batch.duties_summary import DutiesSummary
 from pathrules.decision import OUTCOME_ORDER
 from pathrules.errors import InputError, PathrulesError, Problem
@@ -47,7 +47,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     batch.add_argument("--as-of", type=parse_date, metavar="DATE")
     batch.add_argument("--policy-id", metavar="ID")
     batch.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
-    batch.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: up to 2, the cores here)")
+    batch.add_argument("--jobs", type=worker_count, metavar="N", help=f"worker processes, 1 to {MAX_JOBS} (default: up to 2, the cores here)")
     batch.add_argument("--no-progress", action="store_true")
     batch.add_argument("--audit", metavar="DB", help="also store every decision in this audit database")
     batch.add_argument("--by", metavar="NAME", help="who ran the batch (stored with --audit)")
@@ -128,6 +128,9 @@ def _same_file(a: Path, b: Path) -> bool:
 def _refuse_overwriting(args: argparse.Namespace) -> None:
     """--out must never be the input, the policy or the audit store (D21): refused by resolved path and inode."""
     out = Path(args.out)
+    for name, target in (("--out", out), ("--out", out.with_name(out.name + ".partial")), ("--duties-summary", Path(args.duties_summary or "."))):
+        if target.is_dir() and (name == "--out" or args.duties_summary):
+            raise InputError([Problem("not-a-file", f"{name} is a folder; give a file name to write", str(target))])
     guarded = {"the input": Path(args.input), "the policy": Path(args.policy)}
     if args.audit:
         guarded["the audit store"] = Path(args.audit)
@@ -143,9 +146,16 @@ def _open_audit(path: str) -> AuditStore:
     from pathrules.audit.store import AuditStore
 
     try:
-        return AuditStore(path)
+        store = AuditStore(path)
     except (sqlite3.Error, OSError) as err:
         raise InputError([Problem("audit-store", f"cannot open the audit store: {err}", path)]) from None
+    try:  # a store that cannot take a write is refused now, not after the first decision
+        store.raw().execute("BEGIN IMMEDIATE")
+        store.raw().execute("ROLLBACK")
+    except sqlite3.Error as err:
+        store.close()
+        raise InputError([Problem("audit-store", f"the audit store cannot be written: {err}", path)]) from None
+    return store
 
 
 def _first_checked(items: Iterator[Item]) -> Iterator[Item]:

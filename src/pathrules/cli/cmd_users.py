@@ -43,8 +43,13 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
 def _password(args: argparse.Namespace, stderr: TextIO) -> str | None:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass(f"password for {args.name}: ")
-    if getpass.getpass("again: ") != first:
+    try:
+        first = getpass.getpass(f"password for {args.name}: ")
+        again = getpass.getpass("again: ")
+    except EOFError:
+        stderr.write("pathrules users: no terminal to ask for the password on; give it on standard input with --password-stdin\n")
+        return None
+    if again != first:
         stderr.write("pathrules users: the passwords do not match\n")
         return None
     return first

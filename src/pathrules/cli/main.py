@@ -4,7 +4,8 @@ Exit codes (also in `pathrules --help` and docs/cli.md):
 
     0   success: valid, decided, tests passed
     1   bad input: a policy, record or file that does not load (located errors on stderr),
-        or policy tests / audit verification that failed
+        or policy tests / audit verification that failed; or a file that cannot be read or
+        written (a full disk, a read-only audit store)
     2   usage error: unknown command or option, missing argument
     3   internal or engine error (a bug: please report it)
     4   `batch` stopped part-way; OUTPUT.partial holds the rows decided so far
@@ -32,7 +33,8 @@ OUTCOME_EXIT = {outcome: words.exit_code for outcome, words in OUTCOMES.items()}
 
 EPILOG = """exit codes:
   0      success (valid, decided, tests passed)
-  1      bad input: a policy, record or file that does not load; failed policy tests or audit checks
+  1      bad input: a policy, record or file that does not load; failed policy tests or audit checks;
+         a file that cannot be read or written (a full disk, a read-only audit store)
   2      usage error
   3      internal or engine error
   4      `batch` stopped part-way (disk full, workers lost): OUTPUT.partial holds the rows so far
@@ -107,7 +109,14 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as err:  # the machine, not pathrules: a full disk, a file or folder that cannot be written
+        where = f"{err.filename}: " if err.filename else ""
+        stderr.write(f"pathrules: error: {where}{err.strerror or type(err).__name__}\n")
+        return EXIT_INPUT
     except Exception as err:  # noqa: BLE001 - never a traceback for users
+        if type(err).__module__ == "sqlite3":  # e.g. an audit store on a read-only disk
+            stderr.write(f"pathrules: error: the audit store failed: {err}\n")
+            return EXIT_INPUT
         if os.environ.get("PATHRULES_DEBUG"):
             raise
         stderr.write(f"pathrules: internal error: {type(err).__name__}: {err}\n(set PATHRULES_DEBUG=1 for details; please report it)\n")
@@ -118,7 +127,16 @@ def main() -> None:
     # A crash inside the native rule engine then prints a "Fatal Python error" and where it happened,
     # instead of a silent exit 139 (numbers it cannot parse are refused before it; see docs/engine.md).
     faulthandler.enable()
-    sys.exit(run(sys.argv[1:], sys.stdout, sys.stderr))
+    code = run(sys.argv[1:], sys.stdout, sys.stderr)
+    try:
+        sys.stdout.flush()  # here, not at exit, where a full disk would end in "Exception ignored"
+    except BrokenPipeError:
+        os._exit(code)
+    except OSError as err:
+        sys.stderr.write(f"pathrules: error: cannot write the output: {err.strerror or type(err).__name__}\n")
+        sys.stderr.flush()
+        os._exit(EXIT_INPUT)  # the unwritten output would fail again at exit
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import datetime as _dt
 import os
 import re
@@ -18,10 +19,34 @@ def use_color(stream: TextIO, no_color: bool) -> bool:
 
 
 def parse_date(text: str) -> _dt.date:
+    """A `YYYY-MM-DD` date, as records and policies write them (not `20261101`, not a date-time)."""
+    from pathrules.policy.fields import parse_date as strict_date
+
     try:
-        return _dt.date.fromisoformat(text)
+        return strict_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-01-31, got `{text}`") from None
+
+
+def seconds(text: str) -> float:
+    """A number of seconds: finite and not negative."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got `{text}`")
+    return value
+
+
+MAX_JOBS = 64
+
+
+def worker_count(text: str) -> int:
+    """How many worker processes: a whole number from 1 to MAX_JOBS (each is a full interpreter)."""
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_JOBS}, got `{text}`")
+    return int(text)
 
 
 # ---- terminal safety (issue 15, D22) -----------------------------------------------------------------
