@@ -5,6 +5,8 @@ records (bench/thesis.py) and must agree with pathrules on every requirement's s
 outcome for every record before it is timed. Figures are printed as evaluations per second and as
 ratios measured in the same process, because these machines are shared and noisy. Then:
 
+* the two peer targets again, timed in alternating chunks of records (``paired``): the machine's
+  speed drifts over seconds, and pairs a fraction of a second apart see the same speed;
 * the cost of a record with 1,000 training entries against a typical one, on both engines;
 * `pathrules check` wall time against `python -c "import pydantic, yaml"` (repeated runs, median);
 * resident memory (RSS) over a long run of evaluations on both engines.
@@ -66,6 +68,29 @@ def interleaved(fns: dict[str, Callable[[Any], Any]], records: dict[str, list[An
 def median_ratio(per_round: list[dict[str, float]], top: str, bottom: str) -> float:
     """The median over rounds of ``top``'s rate over ``bottom``'s, each ratio within one round."""
     return statistics.median(r[top] / r[bottom] for r in per_round)
+
+
+def paired(top: Callable[[Any], Any], bottom: Callable[[Any], Any], records: list[Any], chunk: int, pairs: int) -> tuple[float, float, float]:
+    """``top``'s rate over ``bottom``'s, timed in alternating chunks of ``chunk`` records (who goes
+    first alternates too), so that both run within a fraction of a second of each other: the machine's
+    speed drifts by tens of percent over seconds, which a whole pass per contender does not cancel.
+    Returns the ratio of the summed times, and the lower and upper quartiles of the per-pair ratios."""
+    spent = {"top": 0.0, "bottom": 0.0}
+    ratios = []
+    gc.collect()
+    for n in range(pairs):
+        part = [records[(n * chunk + i) % len(records)] for i in range(chunk)]
+        took = {}
+        for side in (("top", "bottom") if n % 2 == 0 else ("bottom", "top")):
+            fn = top if side == "top" else bottom
+            start = time.perf_counter()
+            for record in part:
+                fn(record)
+            took[side] = time.perf_counter() - start
+            spent[side] += took[side]
+        ratios.append(took["bottom"] / took["top"])
+    quartiles = statistics.quantiles(ratios, n=4)
+    return spent["bottom"] / spent["top"], quartiles[0], quartiles[2]
 
 
 def contenders(evaluators: dict[str, pathrules.Evaluator]) -> dict[str, Callable[[pathrules.Record], Any]]:
@@ -187,6 +212,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000, help="generated records, each evaluated once per round")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (every contender once per round); medians are reported")
+    parser.add_argument("--pairs", type=int, default=60, help="alternating chunk pairs for the paired ratios")
+    parser.add_argument("--pair-chunk", type=int, default=100, help="records per chunk in the paired ratios")
     parser.add_argument("--check-runs", type=int, default=20, help="runs of `pathrules check` and of the import")
     parser.add_argument("--memory-evaluations", type=int, default=200_000, help="evaluations per engine for the RSS run (0 skips it)")
     parser.add_argument("--memory-read", choices=["json", "statuses"], default="json", help="in the RSS run, read each decision in full (JSON) or its outcome and statuses only")
@@ -231,6 +258,14 @@ def main() -> None:
         line("python engine / zen-engine no trace", python_name, "zen-engine, no trace", "target >= 1.5")
     line("durable engine / bare durable per record", durable_name, "bare durable, fact per record", "target >= 0.67")
     line("durable engine / bare durable, both on pathrules' loop", durable_name, "bare durable, per record, own loop", "what pathrules adds to the rules")
+    print(f"  paired: the same two, in alternating chunks of {args.pair_chunk} records ({args.pairs} pairs; ratio of summed times, [quartiles of the pairs]):")
+    for label, top, bottom, target in (
+        ("python engine / zen-engine no trace", python_name, "zen-engine, no trace", "target >= 1.5"),
+        ("durable engine / bare durable per record", durable_name, "bare durable, fact per record", "target >= 0.67"),
+    ):
+        if bottom in found:
+            ratio, low, high = paired(found[top], found[bottom], records, args.pair_chunk, args.pairs)
+            print(f"  {label:<58} {ratio:6.2f}x   [{low:.2f}-{high:.2f}]  ({target})")
     for name, ratio in reading_cost(evaluators, records[: min(len(records), 2000)], args.rounds).items():
         print(f"  {'decision read in full (JSON) / outcome and statuses, ' + name.split(',')[0]:<58} {ratio:6.2f}x   (what the words cost when read)")
     for name, (as_json, as_statuses) in large_record_cost(evaluators, args.rounds).items():
