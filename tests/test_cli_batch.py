@@ -283,3 +283,13 @@ def test_a_device_given_as_the_input_is_refused_at_once(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 1 and "not a regular file" in done.stderr and not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_jsonl_line_cut_short_is_placed_on_its_own_line(tmp_path: Path) -> None:
+    source = tmp_path / "cut.jsonl"
+    source.write_text('{"person": "a1"}\n{"person": "a2"\n{"person": "a3"}\n{"person": "a4"')
+    out = tmp_path / "o.jsonl"
+    cli("batch", str(source), "--policy", THORNBURY, "--role", "peer-mentor", "--out", str(out), "--as-of", "2026-11-23")
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["outcome"] == "error" for r in rows] == [False, True, False, True]
+    assert rows[1]["error"].startswith("cut.jsonl:2:16:") and rows[3]["error"].startswith("cut.jsonl:4:16:")  # just past the last character

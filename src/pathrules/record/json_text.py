@@ -70,7 +70,8 @@ def read_json_object(text: str, file: str, line: int = 1) -> dict[str, Any]:
     """The JSON object in ``text`` (one line of ``file``), or RecordError with located problems."""
     column: int | None = None
     try:
-        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float, parse_int=_int)
+        # without the line's own line break, an error at its end is placed on this line, not the next
+        data = json.loads(text.rstrip("\r\n"), object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float, parse_int=_int)
         if not isinstance(data, dict):
             raise _Refused("not-a-mapping", "expected a JSON object (a record) on this line")
         _check(data, (), 0)
