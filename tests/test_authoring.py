@@ -290,3 +290,14 @@ def test_a_case_that_cannot_run_is_a_located_diagnostic_in_text_and_json(tmp_pat
     assert (first["code"], first["severity"], first["file"], first["line"], first["column"]) == ("incomplete-case", "error", str(file), 3, 5)
     assert set(first) == set(pathrules.Diagnostic("c", "m").to_dict())
     assert {d["code"] for c in cases for d in c["diagnostics"]} <= set(DIAGNOSTIC_CODES)
+
+
+@pytest.mark.parametrize("named", ["/etc/passwd", "../../../../../etc/passwd", "/etc/shadow"])
+def test_a_case_reads_only_record_files(tmp_path: Path, named: str) -> None:
+    """A tests file names record files, not any file on the machine: its errors would quote what it read."""
+    file = tmp_path / "p.tests.yaml"
+    policy = POLICIES / "thesis-appendix-organisation.yaml"
+    file.write_text(f"policy: {policy}\ndefaults: {{role: peer-mentor, as_of: 2026-11-23}}\ncases:\n  - name: n\n    record: {named}\n    expect: {{outcome: eligible}}\n")
+    code, out, err = cli("test", str(file))
+    assert code == 1 and "record-path" in out + err and "root:" not in out + err
+    assert "p.tests.yaml:5:" in out + err

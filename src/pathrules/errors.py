@@ -87,6 +87,7 @@ DIAGNOSTIC_CODES: dict[str, str] = {
     "duplicate-column": "a CSV header that names a column twice",
     "incomplete-case": "a policy-test case without a `role` or an `as_of`",
     "case-error": "a policy-test case that cannot be evaluated (an unknown role, no policy in force)",
+    "record-path": "a policy-test case naming a record file that does not end in .yaml, .yml or .json",
     "cannot-decide": "a day for which no version of the policy is in force (a spreadsheet upload's `as_of`)",
 }
 

@@ -17,11 +17,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from pathrules.decision import OUTCOME_ORDER, Decision
-from pathrules.errors import Diagnostic, InputError, PathrulesError, Problem
+from pathrules.errors import Diagnostic, InputError, PathrulesError, Problem, RecordError
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.located_errors import problems_from
 from pathrules.policy.loader import LoadedPolicy, load_policy
-from pathrules.record.loader import load_record, parse_record
+from pathrules.record.loader import RECORD_SUFFIXES, load_record, parse_record
 from pathrules.authoring.test_model import Case, TestFile
 from pathrules.yamlsource import Located, load_file
 
@@ -245,7 +245,10 @@ def _at_case(problem: Diagnostic, located: Located, index: int) -> Diagnostic:
 
 def _record(source: str | dict[str, Any], path: Path, located: Located, index: int) -> Any:
     if isinstance(source, str):
-        return load_record(path.parent / source)
+        named = Path(source)
+        if named.suffix.lower() not in RECORD_SUFFIXES:  # a tests file reads records, not any file it names (errors would quote it)
+            raise RecordError([located.problem("record-path", "a record file ends in .yaml, .yml or .json", ("cases", index, "record"), help="e.g. ../../examples/amira.yaml")])
+        return load_record(path.parent / named)
     return parse_record(Located(source, located.file, {k[3:]: v for k, v in located.values.items() if k[:3] == ("cases", index, "record")}))
 
 
