@@ -120,3 +120,11 @@ def test_an_anchor_of_another_store_or_a_bad_anchor_file_is_an_error(tmp_path: P
     anchors.write_text(anchors.read_text() + "this is not an anchor\n")
     code, _, err = cli("audit", "verify", str(first), "--anchor", str(anchors))
     assert code == 1 and f"{anchors}:2:" in err
+
+
+def test_an_anchor_file_that_is_a_device_or_a_folder_is_refused_at_once(tmp_path: Path) -> None:
+    store = tmp_path / "a.db"
+    _add(store, "amira")
+    for anchors in (Path("/dev/zero"), tmp_path):
+        code, _, err = cli("audit", "verify", str(store), "--anchor", str(anchors))
+        assert code == 1 and "not a regular file" in err, err

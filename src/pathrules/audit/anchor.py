@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,10 +64,19 @@ def append(anchor: Anchor, file: str | Path) -> None:
         raise AuditError(f"{file}: cannot append the anchor ({err.strerror})") from None
 
 
+MAX_ANCHOR_BYTES = 64 * 1_048_576  # about 400,000 anchors: decades of daily verification
+
+
 def read(file: str | Path) -> list[AnchorLine]:
     """Every anchor in the file; blank lines and ``#`` comments are skipped, anything else is an error."""
     try:
-        text = Path(file).read_text(encoding="utf-8")
+        if not stat.S_ISREG(os.stat(file).st_mode):  # a device such as /dev/zero would never end
+            raise AuditError(f"{file}: cannot read the anchor file (not a regular file)")
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_ANCHOR_BYTES + 1)
+        if len(data) > MAX_ANCHOR_BYTES:
+            raise AuditError(f"{file}: cannot read the anchor file (larger than {MAX_ANCHOR_BYTES // 1_048_576} MiB; start a new one)")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
         raise AuditError(f"{file}: cannot read the anchor file ({reason})") from None
