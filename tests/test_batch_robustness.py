@@ -403,3 +403,21 @@ def test_a_person_id_with_line_breaks_stays_one_output_row(tmp_path: Path, fmt: 
     rows = csv_rows(out) if fmt == "csv" else jsonl_rows(out)
     assert [str(r["row"]) for r in rows] == ["1", "2", "3"]
     assert [r["person"] for r in rows] == ["a\rb", "c\u2028d", "e\x85f"]
+
+
+@pytest.mark.parametrize(("column", "owner"), [
+    ("prescribed_medication_ended", "prescribed_medication_since"),
+    ("treatment_discharged_on", "treatment_status"),
+    ("treatment_provider", "treatment_status"),
+    ("check_review_on", "check_review"),
+])
+def test_a_cell_that_says_more_about_an_empty_one_is_an_error_not_dropped(tmp_path: Path, column: str, owner: str) -> None:
+    from pathrules.batch.csv_format import CellError, row_to_record
+
+    template = cli("csv-template")[1]
+    siblings = {c: "" for c in ("treatment_provider", "treatment_discharged_on", "check_review_by", "check_review_on", "prescribed_medication_ended")}
+    row = {**next(csv.DictReader(io.StringIO(template))), **siblings, owner: "", column: "2026-02-01"}
+    with pytest.raises(CellError) as caught:
+        row_to_record(row)
+    assert str(caught.value).startswith(f"column `{column}`: expected `{owner}` filled in too")
+    assert row_to_record({**row, column: ""})["person"]  # without it, the row reads

@@ -134,9 +134,21 @@ def _attribute(value: str) -> Any:
         return value
 
 
+_BELONGS_TO = {  # a column that only says more about another one
+    "prescribed_medication_ended": "prescribed_medication_since",
+    "treatment_provider": "treatment_status",
+    "treatment_discharged_on": "treatment_status",
+    "check_review_by": "check_review",
+    "check_review_on": "check_review",
+}
+
+
 def row_to_record(row: dict[str, str]) -> dict[str, Any]:
     """Plain record data from one CSV row; raises CellError naming the column."""
     cell = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    for column, owner in _BELONGS_TO.items():  # a value given is used or refused, never dropped
+        if cell.get(column) and not cell.get(owner):
+            raise CellError(column, f"`{owner}` filled in too (this column says more about it)")
     data: dict[str, Any] = {"person": cell.get("person", "")}
     for column in ("date_of_birth", "proposed_start"):
         if cell.get(column):
