@@ -140,7 +140,7 @@ def test_batch_refuses_to_write_over_its_own_input(tmp_path: Path) -> None:
         assert source.read_bytes() == before
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "'", "'="])
 def test_a_person_id_that_looks_like_a_formula_is_inert_in_the_csv_output(tmp_path: Path, start: str) -> None:
     source = tmp_path / "in.jsonl"
     record = json.loads(good_json())
@@ -151,6 +151,7 @@ def test_a_person_id_that_looks_like_a_formula_is_inert_in_the_csv_output(tmp_pa
     (row,) = csv_rows(out)
     assert row["person"] == "'" + start + "HYPERLINK(\"http://x\")"
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+    assert row["person"][1:] == record["person"]  # dropping one leading apostrophe gives the id back, whatever it was
 
 
 def test_escape_sequences_from_input_never_reach_the_terminal(tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ only when every row is in it. If the batch stops early (interrupted, disk full, 
 ``.partial`` file stays: a valid CSV/JSONL of the first rows, in order, never a cut-off last row.
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
-return) are written with a leading apostrophe, as OWASP recommends for CSV injection.
+return) are written with a leading apostrophe, as OWASP recommends for CSV injection; so is a cell
+that starts with an apostrophe itself, so that a reader dropping one leading apostrophe from every
+cell that has one always gets the value back.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathrules.errors import InputError, Problem
 
 CSV_COLUMNS = ["row", "source", "person", "outcome", "eligible_from", "eligible_until", "time_gaps_close_on", "unmet", "next_steps", "summary", "policy_version", "audit_id", "error"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPED_STARTS = (*FORMULA_STARTS, "'")  # and the escape itself, so that unescaping is exact
 PARTIAL_SUFFIX = ".partial"
 _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})  # one JSONL row, one line for every reader
 
@@ -36,7 +39,7 @@ def output_format(path: str | Path) -> Literal["csv", "jsonl"]:
 
 def inert_cell(value: str) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return "'" + value if value.startswith(ESCAPED_STARTS) else value
 
 
 def _cell(value: Any) -> str:
