@@ -269,3 +269,9 @@ def test_a_records_canonical_json_is_its_definition_for_any_record_and_any_date(
     record = record.model_copy(update={"training": [*record.training, *(Completion(id=f"m{i}", completed_on=day) for i, day in enumerate(days))]})
     assert record.canonical_json() == _canonical_by_definition(record)
     assert record.digest == "sha256:" + hashlib.sha256(_canonical_by_definition(record).encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize(("day", "why"), [("0000-01-01", "there is no year 0"), ("2026-13-01", "there is no month 13"), ("2026-02-30", "that month has no such day")])
+def test_an_impossible_date_says_which_part_is_impossible(day: str, why: str) -> None:
+    with pytest.raises(RecordError, match=why):
+        load_record_text(f"person: x\ndate_of_birth: '{day}'\n", "r.yaml")

@@ -50,7 +50,9 @@ def parse_date(value: Any) -> _dt.date:
         try:
             return _dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError("not a calendar date (that month has no such day); expected a date like 2026-01-31") from None
+            year, month = int(value[:4]), int(value[5:7])
+            wrong = "there is no year 0" if year == 0 else "there is no month " + value[5:7] if not 1 <= month <= 12 else "that month has no such day"
+            raise ValueError(f"not a calendar date ({wrong}); expected a date like 2026-01-31") from None
     raise ValueError(DATE_EXPECTED)
 
 
