@@ -422,3 +422,11 @@ def test_a_cell_that_says_more_about_an_empty_one_is_an_error_not_dropped(tmp_pa
         row_to_record(row)
     assert str(caught.value).startswith(f"column `{column}`: expected `{owner}` filled in too")
     assert row_to_record({**row, column: ""})["person"]  # without it, the row reads
+
+
+@pytest.mark.parametrize(("column", "value", "example"), [("attributes", "caseload=3;lots", "caseload=12"), ("roles_held", "peer-mentor", "peer-mentor=2025-10-01..2026-09-30"), ("training", "induction", "id=2026-01-31")])
+def test_a_list_cell_without_its_equals_sign_shows_an_example_of_that_column(column: str, value: str, example: str) -> None:
+    from pathrules.batch.csv_format import CellError, row_to_record
+
+    with pytest.raises(CellError, match=f"items like {re.escape(example)}"):
+        row_to_record({"person": "x", column: value})

@@ -98,9 +98,12 @@ def _items(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
+_PAIR_EXAMPLES = {"attributes": "items like caseload=12, separated by ;", "roles_held": "items like peer-mentor=2025-10-01..2026-09-30, separated by ;"}
+
+
 def _pair(column: str, item: str) -> tuple[str, str]:
     if "=" not in item:
-        raise CellError(column, "items like id=2026-01-31, separated by ;")
+        raise CellError(column, _PAIR_EXAMPLES.get(column, "items like id=2026-01-31, separated by ;"))
     key, _, value = item.partition("=")
     return key.strip(), value.strip()
 
