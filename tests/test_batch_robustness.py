@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
