@@ -174,3 +174,14 @@ def test_schema_command_prints_the_json_schemas() -> None:
 def test_usage_errors_exit_2() -> None:
     assert _cli("validate")[0] == 2
     assert _cli("frobnicate")[0] == 2
+
+
+@pytest.mark.parametrize("value", ["abc", "1e16", "twelve"])
+def test_a_threshold_that_is_neither_a_number_nor_a_date_says_both_are_expected(value: str) -> None:
+    text = (
+        "policy: p\norganisation: o\nversion: '1'\neffective_from: 2026-01-01\nattributes:\n  caseload: {type: integer, title: caseload}\n"
+        f"roles:\n  r:\n    title: R\n    requires:\n      - {{id: cap, kind: expression, expression: {{attribute: caseload, at_most: {value}}}}}\n"
+    )
+    with pytest.raises(pathrules.PolicyError) as caught:
+        pathrules.load_policy_text(text, "p.yaml")
+    assert any("expected a number (such as 12 or 2.5)" in p.message and p.line == 11 for p in caught.value.problems)

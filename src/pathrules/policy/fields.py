@@ -107,6 +107,8 @@ BoundedNumber = Annotated[
 
 
 def _number_or_date(value: Any) -> int | float | _dt.date:
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a number (such as 12 or 2.5), or a date like 2026-01-31 for a date attribute")
     if isinstance(value, (_dt.date, str)):
         return parse_date(value)
     return _parse_number(value)
