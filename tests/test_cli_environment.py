@@ -83,3 +83,25 @@ def test_an_accounts_file_that_cannot_be_replaced_leaves_no_copy_beside_it(tmp_p
     assert code == 1 and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["u.json"]  # no u.json.tmp with a password hash in it
     assert os.listdir(target) == []
+
+
+@pytest.mark.parametrize("value", ["1_0", "١", "abc", "25", "-1", "3.5.1"])
+def test_hours_are_written_plainly_from_0_to_24(value: str) -> None:
+    code, _, err = cli("entitlements", str(EXAMPLES / "amira.yaml"), "--policy", THORNBURY, "--role", "peer-mentor", "--hours", value)
+    assert code == 2 and "expected hours from 0 to 24" in err
+
+
+@pytest.mark.parametrize("value", ["nan", "-1", "101", "half"])
+def test_a_coverage_gate_is_a_percentage(value: str) -> None:
+    code, _, err = cli("test", str(POLICIES / "tests"), "--min-coverage", value)
+    assert code == 2 and "expected a percentage from 0 to 100" in err
+
+
+def test_serve_binds_a_bracketed_ipv6_loopback_address(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("uvicorn")
+    import uvicorn
+
+    given: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.update(options))
+    code = run(["serve", "--policies", str(POLICIES), "--audit", str(tmp_path / "a.db"), "--users", str(tmp_path / "u.json"), "--host", "[::1]"], io.StringIO(), io.StringIO())
+    assert code == 0 and given["host"] == "::1"

@@ -104,7 +104,7 @@ def test_the_cli_prints_each_line_with_its_reason_and_json_keeps_amounts_exact()
     out = io.StringIO()
     assert run(["entitlements", str(FARID), "--policy", str(THESIS), "--role", "peer-mentor", "--hours", "4", "--day", "2026-11-23", "--json"], out, err) == 0
     assert [(d["id"], d["up_to"], d["applies"]) for d in json.loads(out.getvalue())] == [("travel", "15.00", True), ("lunch", "4.00", True)]
-    assert run(["entitlements", str(FARID), "--policy", str(THESIS), "--role", "peer-mentor", "--hours", "lots"], io.StringIO(), err) == 1
+    assert run(["entitlements", str(FARID), "--policy", str(THESIS), "--role", "peer-mentor", "--hours", "lots"], io.StringIO(), err) == 2  # a usage error, like every other bad option value
 
 
 def test_the_mutation_check_nudges_entitlement_money_and_hours() -> None:

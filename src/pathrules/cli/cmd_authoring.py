@@ -13,7 +13,7 @@ from pathrules.authoring.handbook import html_page, markdown
 from pathrules.authoring.lint import lint
 from pathrules.authoring.mutation import mutants
 from pathrules.cli.diagnostics import write_diagnostics
-from pathrules.cli.output import parse_date
+from pathrules.cli.output import parse_date, percent
 from pathrules.errors import SEVERITY_RANK, Diagnostic, PolicyError
 from pathrules.policy.loader import LoadedPolicy, duplicate_versions, policy_files
 from pathrules.authoring.policy_tests import Report, load_test_file, run_tests, test_files
@@ -24,7 +24,7 @@ from pathrules.policy.loader import load_policy
 def register(sub: "argparse._SubParsersAction[Any]") -> None:
     test = sub.add_parser("test", help="run the YAML policy tests and report coverage")
     test.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: policies/)")
-    test.add_argument("--min-coverage", type=float, metavar="N", help="fail when requirement coverage is below N percent")
+    test.add_argument("--min-coverage", type=percent, metavar="N", help="fail when requirement coverage is below N percent")
     test.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
     test.add_argument("--json", action="store_true")
     test.add_argument("--mutations", action="store_true", help="also nudge every threshold and report those no test notices")

@@ -7,7 +7,7 @@ import datetime as _dt
 import json
 from typing import Any, TextIO
 
-from pathrules.cli.output import parse_date
+from pathrules.cli.output import hours, parse_date
 
 
 def register(sub: "argparse._SubParsersAction[Any]") -> None:
@@ -15,7 +15,7 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     command.add_argument("record", metavar="RECORD", help="the person's record (YAML or JSON)")
     command.add_argument("--policy", required=True, metavar="PATH", help="a policy file, or a folder with its versions")
     command.add_argument("--role", required=True)
-    command.add_argument("--hours", required=True, metavar="HOURS", help="hours worked that day, e.g. 3.5")
+    command.add_argument("--hours", required=True, type=hours, metavar="HOURS", help="hours worked that day, e.g. 3.5")
     command.add_argument("--day", type=parse_date, metavar="DATE", help="the day worked (default: today)")
     command.add_argument("--activity", metavar="ID", help="what the day was spent on, where an entitlement depends on it")
     command.add_argument("--policy-id", metavar="ID", help="which policy, when the folder holds several")

@@ -39,6 +39,24 @@ def seconds(text: str) -> float:
     return value
 
 
+def percent(text: str) -> float:
+    """A percentage from 0 to 100 (a coverage gate of `nan` or `-1` would never fail)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 100:  # false for nan too
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got `{text}`")
+    return value
+
+
+def hours(text: str) -> str:
+    """Hours worked in a day, written plainly (`3.5`, `7`): digits and one point, 0 to 24."""
+    if not re.fullmatch(r"[0-9]{1,2}(\.[0-9]{1,2})?", text, re.ASCII) or float(text) > 24:
+        raise argparse.ArgumentTypeError(f"expected hours from 0 to 24 such as 3.5, got `{text}`")
+    return text
+
+
 MAX_JOBS = 64
 
 
