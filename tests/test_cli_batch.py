@@ -293,3 +293,11 @@ def test_a_jsonl_line_cut_short_is_placed_on_its_own_line(tmp_path: Path) -> Non
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["outcome"] == "error" for r in rows] == [False, True, False, True]
     assert rows[1]["error"].startswith("cut.jsonl:2:16:") and rows[3]["error"].startswith("cut.jsonl:4:16:")  # just past the last character
+
+
+def test_blank_lines_above_the_header_are_named_as_such(tmp_path: Path) -> None:
+    _, template, _ = cli("csv-template")
+    source = tmp_path / "people.csv"
+    source.write_text("\n\n" + template)
+    code, _, err = cli("batch", str(source), "--policy", THORNBURY, "--role", "peer-mentor", "--out", str(tmp_path / "o.csv"))
+    assert code == 1 and "people.csv:1:1" in err and "the first line is blank" in err and not (tmp_path / "o.csv").exists()

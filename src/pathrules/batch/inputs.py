@@ -142,6 +142,8 @@ def _csv(path: Path) -> Iterator[Item]:
             raise InputError([Problem("csv", f"the header row is not valid CSV ({err})", str(path), 1)]) from None
         if problem is not None or has_surrogates(text):
             raise InputError([Problem("encoding", "the header row is not valid UTF-8 text, or too long", str(path), 1)])
+        if not text.strip():
+            raise InputError([Problem("csv", "the first line is blank; the header row (person, ...) must be the first line", str(path), 1, 1, help="delete the blank lines above the header")])
         repeated = [(i, h) for i, h in enumerate(header) if h in header[:i]]
         if repeated:  # zipping cells to names would keep the last, like duplicate keys elsewhere
             raise InputError([Problem("duplicate-column", f"column `{h}` appears twice in the header", str(path), 1, i + 1) for i, h in repeated])
