@@ -301,3 +301,12 @@ def test_a_case_reads_only_record_files(tmp_path: Path, named: str) -> None:
     code, out, err = cli("test", str(file))
     assert code == 1 and "record-path" in out + err and "root:" not in out + err
     assert "p.tests.yaml:5:" in out + err
+
+
+def test_diff_names_a_bad_record_file_once_at_its_line(tmp_path: Path) -> None:
+    folder = tmp_path / "people"
+    folder.mkdir()
+    (folder / "bad.yaml").write_text((EXAMPLES / "amira.yaml").read_text() + "favourite: 1\n")
+    policy = str(POLICIES / "thesis-appendix-organisation.yaml")
+    code, _, err = cli("diff", policy, policy, "--records", str(folder))
+    assert code == 1 and err.count("bad.yaml") == 1 and f"{folder / 'bad.yaml'}:" in err and "unknown field `favourite`" in err

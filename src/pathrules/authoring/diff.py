@@ -124,7 +124,9 @@ def load_people(source: str | Path) -> list[Record]:
     records = []
     for row in read_rows(target):
         if row.error or row.data is None:
-            raise PathrulesError(f"{row.source}: {row.error}")
+            error = row.error or "no data"
+            located = Path(error.split(":", 1)[0]).name == Path(row.source.split(":", 1)[0]).name  # a record file's error names it already
+            raise PathrulesError(error if located else f"{row.source}: {error}")
         records.append(record_from_dict(row.data, row.source))
     return records
 
