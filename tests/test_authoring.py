@@ -310,3 +310,10 @@ def test_diff_names_a_bad_record_file_once_at_its_line(tmp_path: Path) -> None:
     policy = str(POLICIES / "thesis-appendix-organisation.yaml")
     code, _, err = cli("diff", policy, policy, "--records", str(folder))
     assert code == 1 and err.count("bad.yaml") == 1 and f"{folder / 'bad.yaml'}:" in err and "unknown field `favourite`" in err
+
+
+def test_hours_of_the_wrong_shape_in_a_case_say_what_hours_look_like(tmp_path: Path) -> None:
+    file = tmp_path / "p.tests.yaml"
+    file.write_text(f"policy: {POLICIES / 'thesis-appendix-organisation.yaml'}\ncases:\n  - name: n\n    record: {EXAMPLES / 'farid.yaml'}\n    hours: abc\n    expect: {{outcome: eligible}}\n")
+    code, out, err = cli("test", str(file))
+    assert code == 1 and "p.tests.yaml:5:" in out + err and 'expected hours as text such as "3.5"' in out + err and "short id" not in out + err

@@ -204,6 +204,14 @@ def _value_error(e: _Error) -> Rewritten:
 
 
 _DATE = "expected a date like 2026-01-31"
+HOURS_PATTERN = r"^\d{1,2}(\.\d{1,2})?$"  # hours worked on a day, as text: "3.5"
+
+
+def _pattern_mismatch(e: _Error) -> Rewritten:
+    """Text of the wrong shape: hours in a policy test, else an id (the only other patterned text)."""
+    if e.ctx.get("pattern") == HOURS_PATTERN:
+        return "invalid-value", "expected hours as text such as \"3.5\" (up to two digits before and after the point)" + e.got(), None, False
+    return "invalid-id", "expected a short id of lower-case letters, digits and hyphens" + e.got(), None, False
 
 REWRITES: dict[str, Rewrite] = {
     "extra_forbidden": _unknown_field,
@@ -213,7 +221,7 @@ REWRITES: dict[str, Rewrite] = {
     "expression": lambda e: ("invalid-value", "expected an expression with `attribute`, `all`, `any` or `not`" + e.got(), None, False),
     "literal_error": lambda e: ("invalid-value", f"expected one of {e.ctx.get('expected', '')}{e.got()}", None, False),
     "enum": lambda e: ("invalid-value", f"expected one of {e.ctx.get('expected', '')}{e.got()}", None, False),
-    "string_pattern_mismatch": lambda e: ("invalid-id", "expected a short id of lower-case letters, digits and hyphens" + e.got(), None, False),
+    "string_pattern_mismatch": lambda e: _pattern_mismatch(e),
     "value_error": _value_error,
     "assertion_error": _value_error,
     "int_type": _expected("wrong-type", "expected a whole number"),

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from pathrules.decision import DutyStatus, Outcome, Status
+from pathrules.located_errors import HOURS_PATTERN
 
 
 class _Strict(BaseModel):
@@ -50,7 +51,7 @@ class Defaults(_Strict):
 class Case(_Strict):
     name: str
     record: str | dict[str, Any]
-    hours: str | None = Field(default=None, pattern=r"^\d{1,2}(\.\d{1,2})?$", description='Hours worked on the day, for `entitlements` (as text: `"3.5"`).')
+    hours: str | None = Field(default=None, pattern=HOURS_PATTERN, description='Hours worked on the day, for `entitlements` (as text: `"3.5"`).')
     role: str | None = None
     from_role: str | None = None
     as_of: _dt.date | None = None
