@@ -39,7 +39,7 @@ def rows_by_csv_reader(text: str) -> list[Row]:
         except StopIteration:
             return rows
         except csv.Error as err:
-            cells = csv_error_text(err)
+            cells = csv_error_text(err, (first, lines.number))
         flags = lines.take_flags()
         rows.append((first, flags[0][1] if flags else cells))
 
@@ -75,7 +75,7 @@ def test_cutting_records_then_reading_each_gives_the_rows_csv_reads(text: str) -
     ("text", "expected"),
     [
         ('a,b\r\n"multi\nline",c\r\nd,e\r\n', [(1, ["a", "b"]), (2, ["multi\nline", "c"]), (4, ["d", "e"])]),
-        ('x"y,z\n"q\n', [(1, ['x"y', "z"]), (2, csv_error_text(csv.Error("unexpected end of data")))]),  # a quote inside a field opens nothing; one left open is an error
+        ('x"y,z\n"q\n', [(1, ['x"y', "z"]), (2, "not valid CSV (a quoted cell opened on line 2 is never closed, so the rest of the file was read as this one row; close the quote)")]),  # a quote inside a field opens nothing; one left open is an error
         ('"ab"cd,1\nz\n', [(1, "not valid CSV (',' expected after '\"')"), (2, ["z"])]),  # text after a closing quote is not guessed at
         ("a\rb\r\n\r\n", [(1, ["a"]), (2, ["b"]), (3, [])]),  # a bare carriage return ends a line; a blank line is an empty row
         (f'"ok\n{BAD_BYTE}",1\nz\n', [(1, "line 2 is not valid UTF-8 text"), (3, ["z"])]),  # the bad line is named, not the record's first

@@ -412,6 +412,7 @@ def test_a_person_id_with_line_breaks_stays_one_output_row(tmp_path: Path, fmt: 
     ("treatment_discharged_on", "treatment_status"),
     ("treatment_provider", "treatment_status"),
     ("check_review_on", "check_review"),
+    ("check_review_by", "check_review"),
 ])
 def test_a_cell_that_says_more_about_an_empty_one_is_an_error_not_dropped(tmp_path: Path, column: str, owner: str) -> None:
     from pathrules.batch.csv_format import CellError, row_to_record

@@ -249,7 +249,7 @@ def test_a_quote_left_open_is_an_error_row_not_a_person_holding_the_rest_of_the_
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert code == 1 and [r["outcome"] == "error" for r in rows] == [False, True]
-    assert "quoted cell is never closed" in rows[1]["error"] and rows[1]["source"] == "people.csv:3"
+    assert "a quoted cell opened on line 3 is never closed, so lines 3-4 were read as this one row" in rows[1]["error"] and rows[1]["source"] == "people.csv:3"
     assert all("p3" not in r["person"] for r in rows)
 
 

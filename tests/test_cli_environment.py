@@ -76,13 +76,16 @@ def test_users_add_without_a_terminal_says_to_use_password_stdin(tmp_path: Path)
 
 
 def test_an_accounts_file_that_cannot_be_replaced_leaves_no_copy_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "u.json"
-    target.mkdir()  # the accounts are written to a temporary file, then moved over the file: here that move fails
+    import pathrules.web.accounts as accounts
+
+    def full_disk(_source: object, _target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(accounts.os, "replace", full_disk)  # the temporary file is written, then moving it over the file fails
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
-    code, _, err = cli("users", "add", "dan", "--role", "coordinator", "--file", str(target), "--password-stdin")
-    assert code == 1 and "Traceback" not in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["u.json"]  # no u.json.tmp with a password hash in it
-    assert os.listdir(target) == []
+    code, _, err = cli("users", "add", "dan", "--role", "coordinator", "--file", str(tmp_path / "u.json"), "--password-stdin")
+    assert code == 1 and "No space left on device" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # no u.json.tmp with a password hash in it
 
 
 @pytest.mark.parametrize("value", ["1_0", "١", "abc", "25", "-1", "3.5.1"])

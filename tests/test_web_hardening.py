@@ -175,6 +175,8 @@ def test_serve_uses_the_connection_s_address_and_never_a_forwarded_for_header(tm
     code = run(["serve", "--policies", str(policies), "--audit", str(tmp_path / "a.db"), "--users", str(users_file[0])], io.StringIO(), io.StringIO())
     assert code == 0 and given["host"] == "127.0.0.1"
     assert given["proxy_headers"] is False  # else uvicorn believes X-Forwarded-For from loopback peers
+    code = run(["serve", "--policies", str(policies), "--audit", str(tmp_path / "a.db"), "--users", str(users_file[0]), "--trusted-proxy", "127.0.0.1"], io.StringIO(), io.StringIO())
+    assert code == 0 and given["proxy_headers"] is True and given["forwarded_allow_ips"] == "127.0.0.1"  # only the proxy named is believed
 
 
 # ---- the request log -----------------------------------------------------------------------------
@@ -212,8 +214,9 @@ def test_a_spreadsheet_with_a_wrong_header_is_named_by_its_own_file_name(web: We
 def test_another_coordinator_s_decision_looks_like_one_that_does_not_exist(web: Web) -> None:
     decision_id = _decide_api(web, "2026-11-23").json()["id"]
     other = signed_in(web, "cole")
-    assert other.get(f"/decisions/{decision_id}").status_code == 404  # type: ignore[attr-defined]
-    assert other.get("/decisions/" + "0" * len(decision_id)).status_code == 404  # type: ignore[attr-defined]
+    theirs, missing = other.get(f"/decisions/{decision_id}"), other.get("/decisions/" + "0" * len(decision_id))
+    assert theirs.status_code == missing.status_code == 404  # type: ignore[attr-defined]
+    assert theirs.text.replace(decision_id, "ID") == missing.text.replace("0" * len(decision_id), "ID")  # type: ignore[attr-defined]  # word for word
 
 
 # ---- HTTP methods --------------------------------------------------------------------------------
@@ -229,7 +232,16 @@ def test_head_answers_like_get_without_a_body(web: Web) -> None:
 
 def test_a_method_a_route_does_not_take_is_405_with_allow(web: Web) -> None:
     response = TestClient(web.app).delete("/v1/policies", headers=_api(web, "cora"))
-    assert response.status_code == 405 and "GET" in response.headers["allow"]
+    assert response.status_code == 405 and {"GET", "HEAD"} <= {m.strip() for m in response.headers["allow"].split(",")}
+
+
+def test_head_of_a_static_file_gives_its_headers_and_no_body(web: Web, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    client = TestClient(web.app)
+    got, head = client.get("/static/app.css"), client.head("/static/app.css")
+    assert got.status_code == head.status_code == 200 and got.content and head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert any("HEAD /static 200" in r.getMessage() for r in caplog.records)  # the mount, not "(no route)"
 
 
 # ---- dates -----------------------------------------------------------------------------------------
@@ -300,3 +312,26 @@ def test_a_mistyped_attribute_is_a_located_problem_over_the_api(web: Web) -> Non
     batch = {"policy": "sharps-peer-navigators", "role": "peer-navigator", "as_of": "2027-02-01", "records": [{"person": "a"}, {"person": "b", "attributes": {"caseload": "lots"}}]}
     results = TestClient(web.app).post("/v1/decisions/batch", headers=_api(web, "cora"), json=batch).json()["results"]
     assert results[0]["outcome"] and [p["path"] for p in results[1]["problems"]] == ["records[1].attributes.caseload"]
+
+
+def test_a_mistyped_attribute_in_the_form_or_an_upload_is_shown_on_the_form(web: Web) -> None:
+    browser = signed_in(web, "cora")
+    path = "/check/sharps-peer-navigators/peer-navigator"
+    browser.get(path)
+    form = {"as_of": "2027-02-01", "person": "g-1", "attributes": "caseload=lots"}
+    response = browser.post(path, form, follow_redirects=False)
+    assert response.status_code == 422 and "attributes" in response.text and "a whole number" in response.text  # type: ignore[attr-defined]
+    assert 'value="g-1"' in response.text  # type: ignore[attr-defined]  # what was typed is kept
+    files = {"record": ("gina.yaml", b"person: g-2\nattributes:\n  caseload: lots\n", "application/x-yaml")}
+    response = browser.post(path + "/upload", {"as_of": "2027-02-01"}, files=files, follow_redirects=False)
+    assert response.status_code == 422 and "gina.yaml:3:" in response.text and "a whole number" in response.text  # type: ignore[attr-defined]
+
+
+def test_a_text_attribute_may_be_written_as_a_number_date_or_yes_no_in_a_spreadsheet_cell() -> None:
+    from pathrules.batch.csv_format import row_to_record
+    from pathrules.record.attributes import attribute_problems
+    from pathrules.policy.model import AttributeDeclaration
+
+    declared = {"team": AttributeDeclaration(type="text", title="team")}
+    for cell in ("team=42", "team=2026-01-31", "team=true", "team=north"):
+        assert attribute_problems(row_to_record({"person": "x", "attributes": cell})["attributes"], declared) == []

@@ -33,10 +33,13 @@ def allow_long_fields() -> None:
         csv.field_size_limit(MAX_LINE_CHARS)
 
 
-def csv_error_text(err: csv.Error) -> str:
-    """A row's error for what csv refused, in words a coordinator can act on."""
+def csv_error_text(err: csv.Error, lines: tuple[int, int] | None = None) -> str:
+    """A row's error for what csv refused, in words a coordinator can act on; ``lines``, the first and
+    last line the row took (a quote left open takes every line after it, as CSV reads it)."""
     if "unexpected end of data" in str(err):
-        return "not valid CSV (a quoted cell is never closed, so the rest of the file was read as this one row; close the quote)"
+        taken = f"lines {lines[0]}-{lines[1]} were" if lines and lines[1] > lines[0] else "the rest of the file was"
+        opened = f"opened on line {lines[0]} " if lines else ""
+        return f"not valid CSV (a quoted cell {opened}is never closed, so {taken} read as this one row; close the quote)"
     return f"not valid CSV ({err})"
 
 
@@ -96,7 +99,7 @@ class CsvRecords:
             except StopIteration:  # not expected (the pushed line is there to read); the record is what was taken
                 pass
             except csv.Error as err:
-                error = csv_error_text(err)
+                error = csv_error_text(err, (first, self.number))
             yield first, "".join(self._taken), self._problem(first, self._taken, error)
 
     def _problem(self, first: int, lines: list[str], error: str | None) -> str | None:

@@ -61,7 +61,7 @@ def person_named(item: Item) -> str:
     read names no one."""
     try:
         if isinstance(item, CsvItem):
-            return person_of(dict(zip(item.header, csv_cells(item))))
+            return person_of(dict(zip(item.header, (cell.strip() for cell in csv_cells(item)))))  # stripped, as a decided row's is
         if isinstance(item, JsonlItem):
             return person_of(item_data(item))
     except (RowError, PathrulesError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 import logging
 import sys
 from pathlib import Path
@@ -23,10 +24,25 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     serve.add_argument("--tls-key", metavar="PEM", help="TLS private key")
     serve.add_argument("--insecure-bind", action="store_true", help="allow a non-loopback address without TLS (only behind a TLS proxy)")
     serve.add_argument("--behind-https-proxy", action="store_true", help="mark session cookies Secure: a proxy in front terminates TLS")
-    serve.add_argument("--max-upload-mb", type=float, default=2.0, metavar="MB", help="largest upload accepted (default 2)")
+    serve.add_argument(
+        "--trusted-proxy", metavar="ADDRESS",
+        help="the proxy in front (e.g. 127.0.0.1): its X-Forwarded-For names the client, so sign-in limits count each client apart; without it no forwarded header is believed",
+    )  # fmt: skip
+    serve.add_argument("--max-upload-mb", type=megabytes, default=2.0, metavar="MB", help="largest upload accepted (default 2)")
     serve.add_argument("--max-rows", type=int, default=5000, metavar="N", help="most rows in one uploaded spreadsheet (default 5000)")
     serve.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
     serve.set_defaults(handler=run_serve)
+
+
+def megabytes(text: str) -> float:
+    """An upload limit in MB: a finite number above 0 (up to 1,000)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1000:  # false for nan and inf too
+        raise argparse.ArgumentTypeError(f"expected a number of megabytes above 0 and up to 1000, got `{text}`")
+    return value
 
 
 def is_loopback(host: str) -> bool:
@@ -76,6 +92,8 @@ def run_serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     stderr.write(f"pathrules serve: {scheme}://{args.host}:{args.port}/ (policies {args.policies}, audit {args.audit})\n")
     uvicorn.run(
         app, host=args.host.strip("[]"), port=args.port, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key, access_log=False, server_header=False,
-        log_config=None, proxy_headers=False,  # the client is the connection's address: a forwarded-for header could dodge the sign-in limits
+        log_config=None,
+        # the client is the connection's address unless a proxy is named: a forwarded-for header from anyone else could dodge the sign-in limits
+        proxy_headers=bool(args.trusted_proxy), forwarded_allow_ips=args.trusted_proxy or "",
     )  # fmt: skip
     return 0

@@ -110,11 +110,13 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as err:  # the machine, not pathrules: a full disk, a file or folder that cannot be written
+        if os.environ.get("PATHRULES_DEBUG"):
+            raise
         where = f"{err.filename}: " if err.filename else ""
         stderr.write(f"pathrules: error: {where}{err.strerror or type(err).__name__}\n")
         return EXIT_INPUT
     except Exception as err:  # noqa: BLE001 - never a traceback for users
-        if type(err).__module__ == "sqlite3":  # e.g. an audit store on a read-only disk
+        if type(err).__module__ == "sqlite3" and type(err).__name__ in ("OperationalError", "DatabaseError") and not os.environ.get("PATHRULES_DEBUG"):  # e.g. a read-only audit store
             stderr.write(f"pathrules: error: the audit store failed: {err}\n")
             return EXIT_INPUT
         if os.environ.get("PATHRULES_DEBUG"):

@@ -10,6 +10,7 @@ declare are left alone (a record may carry another policy's).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ def typed_attribute(value: Any, declared: str) -> FactValue | None:
     when it does not fit the type."""
     if declared == "boolean":
         return (1 if value else 0) if isinstance(value, bool) else None
+    if declared == "text":
+        return _as_text(value)
     if isinstance(value, bool):
         return None
     if declared == "integer":
@@ -43,7 +46,21 @@ def typed_attribute(value: Any, declared: str) -> FactValue | None:
     if declared == "date":
         day = attribute_date(value)
         return day.toordinal() if day is not None else None
-    return value if isinstance(value, str) else None
+    return None  # not a declared type
+
+
+def _as_text(value: Any) -> str | None:
+    """A text attribute's value: text as written; a value read as a number, date or yes/no (as a CSV
+    cell `team=42` is) as the text it was written as."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return str(value)
+    return None
 
 
 def attribute_date(value: Any) -> _dt.date | None:

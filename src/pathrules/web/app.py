@@ -95,7 +95,10 @@ def create_app(settings: Settings) -> FastAPI:
     async def on_http(request: Request, error: StarletteHTTPException) -> Response:
         titles = {404: "Not found", 405: "Method not allowed"}
         response = _error_response(request, WebError(error.status_code, titles.get(error.status_code, "Error"), str(error.detail), "not-found" if error.status_code == 404 else f"http-{error.status_code}"))
-        response.headers.update(error.headers or {})  # e.g. a 405's Allow: the methods the route takes
+        for name, value in (error.headers or {}).items():  # e.g. a 405's Allow: the methods the route takes
+            if name.lower() == "allow" and "GET" in value.split(", ") and "HEAD" not in value:
+                value += ", HEAD"  # every GET route answers HEAD (SecurityMiddleware)
+            response.headers[name] = value
         return response
 
     app.add_middleware(SecurityMiddleware, max_body=settings.max_upload_bytes + 64_000, https=settings.https, shown_limit=settings.max_upload_bytes)  # answers what escapes a route, too

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 import time
+from html import escape
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pathrules.web.problems import WebError, human_size
+from pathrules.web.problems import WebError, human_size, problem_body
 
 log = logging.getLogger("pathrules.web")
 
@@ -66,7 +67,7 @@ class SecurityMiddleware:
             if message["type"] == "http.request":
                 received["bytes"] += len(message.get("body", b""))
                 if received["bytes"] > self.max_body:
-                    raise TooLarge(self.max_body)
+                    raise TooLarge(self.shown_limit)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -98,10 +99,6 @@ class SecurityMiddleware:
 
     async def _answer(self, scope: Scope, send: Send, status: dict[str, int], code: int, title: str, detail: str, kind: str, advice: str) -> None:
         """An answer made here, outside the routes: problem details for the API, a short page for people."""
-        from html import escape
-
-        from pathrules.web.problems import problem_body
-
         if str(scope.get("path", "")).startswith("/v1/"):
             body, media = problem_body(code, title, detail, kind), b"application/problem+json"
         else:
@@ -130,7 +127,12 @@ def _without_body(send: Send) -> Send:
 
 
 def _route(scope: Scope) -> str:
-    """The route's pattern (``/decisions/{decision_id}``), never the path as the client wrote it."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "(no route)"
+    """The route's pattern (``/decisions/{decision_id}``), or the mount a file was served from
+    (``/static``), never the path as the client wrote it."""
+    path = getattr(scope.get("route"), "path", None)
+    if isinstance(path, str):
+        return path
+    mounted = scope.get("root_path")
+    if "endpoint" in scope and isinstance(mounted, str) and mounted:  # set by the mount that matched
+        return mounted
+    return "(no route)"

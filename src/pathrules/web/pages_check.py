@@ -24,6 +24,7 @@ from pathrules.web.library import person_text
 from pathrules.web.problems import WebError, forbidden, human_size, not_found
 from pathrules.web.timeline import timeline_svg
 from pathrules.web.views import render
+from pathrules.yamlsource import load_text
 
 router = APIRouter()
 COORDINATOR = page_role("coordinator")
@@ -83,7 +84,13 @@ async def check_submit(request: Request, policy_id: str, role_id: str, account: 
             problems += err.problems
     if problems or record is None or as_of is None:
         return _form_page(request, policy_id, role_id, values=values, problems=problems, status=422)
-    return await run_in_threadpool(_decide_and_show, request, account, record, policy_id, role_id, as_of, values.get("from_role", ""))
+    try:
+        return await run_in_threadpool(_decide_and_show, request, account, record, policy_id, role_id, as_of, values.get("from_role", ""))
+    except WebError as err:
+        if err.code != "invalid-record":
+            raise
+        found = [Problem(p.code, p.message, "form", path=p.path.split(".", 1)[0]) for p in err.problems]  # at the form's field (`attributes`)
+        return _form_page(request, policy_id, role_id, values=values, problems=found, status=422)
 
 
 @router.post("/check/{policy_id}/{role_id}/upload", dependencies=[CSRF])
@@ -103,9 +110,16 @@ async def check_upload(request: Request, policy_id: str, role_id: str, record: U
             loaded = load_record_text(text, name)
         except RecordError as err:
             problems += err.problems
-    if problems or loaded is None or day is None:
+    if problems or loaded is None or day is None or text is None:
         return _form_page(request, policy_id, role_id, problems=problems, status=422)
-    return await run_in_threadpool(_decide_and_show, request, account, loaded, policy_id, role_id, day, from_role)
+    try:
+        return await run_in_threadpool(_decide_and_show, request, account, loaded, policy_id, role_id, day, from_role)
+    except WebError as err:
+        if err.code != "invalid-record":
+            raise
+        located, _ = load_text(text, name)  # placed at their line in the file as uploaded
+        found = [located.problem(p.code, p.message, tuple(p.path.split(".")), help=p.help) if located is not None and p.path else p for p in err.problems]
+        return _form_page(request, policy_id, role_id, problems=found, status=422)
 
 
 # ---- the decision page ---------------------------------------------------------------------------

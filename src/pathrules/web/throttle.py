@@ -44,7 +44,7 @@ class Attempt:
     def succeeded(self) -> None:
         """The password was right: the attempt is not a failure, and the name's failures are cleared."""
         if self.throttle is not None:
-            self.throttle._take_back(self)
+            self.throttle.forgive(self)
 
 
 class LoginThrottle:
@@ -67,9 +67,9 @@ class LoginThrottle:
 
     def begin(self, name: str, client: str) -> Attempt:
         """Check the limits for ``name`` from ``client`` and, if allowed, count the attempt, in one step."""
-        now = self.clock()
         keys = self._keys(name, client)
         with self._lock:
+            now = self.clock()  # read under the lock, so each key's times stay in order
             wait = 0.0
             for key in keys:
                 times = self._recent(key, now)
@@ -85,7 +85,8 @@ class LoginThrottle:
                 self._failures[key].append(now)
         return Attempt(self, keys, now)
 
-    def _take_back(self, attempt: Attempt) -> None:
+    def forgive(self, attempt: Attempt) -> None:
+        """Take back an attempt that succeeded, and clear its name's failures."""
         with self._lock:
             name_key, client_key = attempt.keys
             self._failures.pop(name_key, None)
