@@ -128,9 +128,12 @@ def _same_file(a: Path, b: Path) -> bool:
 def _refuse_overwriting(args: argparse.Namespace) -> None:
     """--out must never be the input, the policy or the audit store (D21): refused by resolved path and inode."""
     out = Path(args.out)
-    for name, target in (("--out", out), ("--out", out.with_name(out.name + ".partial")), ("--duties-summary", Path(args.duties_summary or "."))):
-        if target.is_dir() and (name == "--out" or args.duties_summary):
-            raise InputError([Problem("not-a-file", f"{name} is a folder; give a file name to write", str(target))])
+    written = [("--out", out), ("--out", out.with_name(out.name + ".partial"))]
+    if args.duties_summary:
+        written.append(("--duties-summary", Path(args.duties_summary)))
+    for option, target in written:
+        if target.is_dir():
+            raise InputError([Problem("not-a-file", f"{option} is a folder; give a file name to write", str(target))])
     guarded = {"the input": Path(args.input), "the policy": Path(args.policy)}
     if args.audit:
         guarded["the audit store"] = Path(args.audit)
