@@ -353,3 +353,20 @@ def test_a_store_that_does_not_verify_is_not_anchored(tmp_path: Path) -> None:
     _tamper(path, "UPDATE events SET outcome = 'eligible'")
     code, out, err = cli("audit", "anchor", str(path), "--append", str(anchors))
     assert code == 1 and "not anchored" in err and out == "" and not anchors.exists()
+
+
+@pytest.mark.parametrize("reason", ["attempt to write a readonly database", "unable to open database file", "database is locked"])
+def test_a_store_that_cannot_be_opened_is_not_called_something_else(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reason: str) -> None:
+    """On a read-only disk or folder a valid store cannot be opened for writing: say that, not 'not a store'."""
+    from pathrules.audit.store import AuditStore
+
+    path = tmp_path / "a.db"
+    AuditStore(path).close()
+
+    def refuse(self: AuditStore, create: bool) -> tuple[str, bytes]:
+        raise sqlite3.OperationalError(reason)
+
+    monkeypatch.setattr(AuditStore, "_open", refuse)
+    with pytest.raises(pathrules.PathrulesError, match="cannot open the audit store") as caught:
+        AuditStore(path, create=False)
+    assert "not a pathrules audit store" not in str(caught.value)

@@ -86,3 +86,11 @@ def test_attributes_the_policy_does_not_declare_are_left_alone() -> None:
     """A record may carry attributes another policy declares."""
     decision = pathrules.Evaluator(pathrules.load_policy(SHARPS)).evaluate(pathrules.load_record(_grace(**{"shoe-size": "large"})), "peer-navigator", as_of=DAY)
     assert decision.outcome
+
+
+def test_pathways_place_a_mistyped_attribute_at_its_line(tmp_path: Path) -> None:
+    record = tmp_path / "grace.yaml"
+    record.write_text(yaml.safe_dump(_grace(caseload="lots"), sort_keys=False))
+    code, out, err = _cli("pathways", str(record), "--policies", str(POLICIES), "--as-of", AS_OF)
+    line = next(n for n, text in enumerate(record.read_text().splitlines(), 1) if text.strip().startswith("caseload:"))
+    assert code == 1 and out == "" and f"{record}:{line}:" in err and "attributes.caseload" in err and "lots" not in err

@@ -275,3 +275,11 @@ def test_a_records_canonical_json_is_its_definition_for_any_record_and_any_date(
 def test_an_impossible_date_says_which_part_is_impossible(day: str, why: str) -> None:
     with pytest.raises(RecordError, match=why):
         load_record_text(f"person: x\ndate_of_birth: '{day}'\n", "r.yaml")
+
+
+@pytest.mark.parametrize(("line", "column"), [('{"person": "a", "attributes": {"x": 1e999}}', 37), ('{"person": "a", "attributes": {"y": NaN}}', 37), ('{"person": "a", "n": ' + "9" * 5000 + "}", 22)])
+def test_a_number_json_refuses_is_placed_at_its_column(line: str, column: int) -> None:
+    with pytest.raises(RecordError) as caught:
+        load_record_json(line, "people.jsonl", line=4)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (4, column) and "9" * 50 not in problem.message

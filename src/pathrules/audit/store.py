@@ -147,8 +147,9 @@ class AuditStore:
             self.store_id, self._secret = self._open(create)
         except sqlite3.DatabaseError as err:
             self._db.close()
-            busy = isinstance(err, sqlite3.OperationalError) and "locked" in str(err)
-            raise AuditError(f"{self.path}: {'cannot open the audit store' if busy else 'not a pathrules audit store'} ({err})") from None
+            # locked, read-only or unopenable: the file may well be a store, so it is not called "not a store"
+            cannot_open = isinstance(err, sqlite3.OperationalError) and any(w in str(err) for w in ("locked", "readonly", "read-only", "unable to open"))
+            raise AuditError(f"{self.path}: {'cannot open the audit store' if cannot_open else 'not a pathrules audit store'} ({err})") from None
         except BaseException:
             self._db.close()
             raise

@@ -12,7 +12,8 @@ from pathrules.describe import describe_policy, roles_text
 from pathrules.kinds.base import long_date
 from pathrules.pathways import pathways
 from pathrules.policy.loader import load_policies, load_policy
-from pathrules.record.loader import load_record
+from pathrules.errors import RecordError
+from pathrules.record.loader import load_record, located_in
 from pathrules.vocabulary import OUTCOMES, heading
 
 _COLOURS = {outcome: words.colour for outcome, words in OUTCOMES.items()}
@@ -37,7 +38,10 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
 def run_pathways(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     as_of: _dt.date = args.as_of or _dt.date.today()
     record = load_record(args.record)
-    found = pathways(record, load_policies(args.policies), as_of, engine=args.engine)
+    try:
+        found = pathways(record, load_policies(args.policies), as_of, engine=args.engine)
+    except RecordError as err:  # found against a policy (an attribute of another type): placed in the file
+        raise RecordError(located_in(args.record, err.problems)) from None
     if args.json:
         rows = [
             {

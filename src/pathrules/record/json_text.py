@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from pathrules.errors import Problem, RecordError
@@ -17,9 +18,9 @@ from pathrules.yamlsource import MAX_DEPTH, PathKey, dotted, text_problem
 
 
 class _Refused(Exception):
-    def __init__(self, code: str, message: str, path: PathKey = ()) -> None:
+    def __init__(self, code: str, message: str, path: PathKey = (), token: str | None = None) -> None:
         super().__init__(message)
-        self.code, self.message, self.path = code, message, path
+        self.code, self.message, self.path, self.token = code, message, path, token  # token: the number as written, to place it
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -32,13 +33,13 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _constant(name: str) -> Any:
-    raise _Refused("invalid-value", f"`{name}` is not a number; expected a finite number")
+    raise _Refused("invalid-value", f"`{name}` is not a number; expected a finite number", token=name)
 
 
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _Refused("invalid-value", "the number is too large; expected a finite number")
+        raise _Refused("invalid-value", "the number is too large; expected a finite number", token=text)
     return value
 
 
@@ -46,7 +47,7 @@ def _int(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise _Refused("invalid-value", "expected a whole number of at most 4300 digits") from None
+        raise _Refused("invalid-value", "expected a whole number of at most 4300 digits", token=text) from None
 
 
 def _check(value: Any, path: PathKey, depth: int) -> None:
@@ -78,6 +79,9 @@ def read_json_object(text: str, file: str, line: int = 1) -> dict[str, Any]:
         return data
     except _Refused as refused:
         code, message, path = refused.code, refused.message, refused.path
+        if refused.token is not None:  # a number the parser refused: placed at its column (its field is not known here)
+            found = re.search(r"(?<![\w.\"])" + re.escape(refused.token) + r"(?![\w.])", text)
+            column = found.start() + 1 if found else None
     except json.JSONDecodeError as err:
         code, message, path, column = "json-syntax", f"not valid JSON: {err.msg}", (), err.colno
         line += err.lineno - 1
