@@ -108,3 +108,9 @@ def test_serve_binds_a_bracketed_ipv6_loopback_address(tmp_path: Path, monkeypat
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.update(options))
     code = run(["serve", "--policies", str(POLICIES), "--audit", str(tmp_path / "a.db"), "--users", str(tmp_path / "u.json"), "--host", "[::1]"], io.StringIO(), io.StringIO())
     assert code == 0 and given["host"] == "::1"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-2", "big"])
+def test_serve_upload_limit_is_a_positive_number_of_megabytes(tmp_path: Path, value: str) -> None:
+    code, _, err = cli("serve", "--policies", str(POLICIES), "--audit", str(tmp_path / "a.db"), "--max-upload-mb", value)
+    assert code == 2 and "expected a number of megabytes above 0" in err

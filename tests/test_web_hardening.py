@@ -335,3 +335,11 @@ def test_a_text_attribute_may_be_written_as_a_number_date_or_yes_no_in_a_spreads
     declared = {"team": AttributeDeclaration(type="text", title="team")}
     for cell in ("team=42", "team=2026-01-31", "team=true", "team=north"):
         assert attribute_problems(row_to_record({"person": "x", "attributes": cell})["attributes"], declared) == []
+
+
+@pytest.mark.parametrize("day", ["20261123", "2026-11-23T00:00:00", "2026-02-30"])
+def test_the_check_form_reads_its_day_as_records_read_dates(web: Web, day: str) -> None:
+    browser = signed_in(web, "cora")
+    browser.get(f"/check/{POLICY}/{ROLE}")
+    response = browser.post(f"/check/{POLICY}/{ROLE}", {"as_of": day, "person": "d-1"}, follow_redirects=False)
+    assert response.status_code == 422 and "2026-01-31" in response.text  # type: ignore[attr-defined]

@@ -176,6 +176,12 @@ class Located:
         end_line, end_column = self._end(path, key=key)
         return Problem(code, message, self.file, line, column, dotted(path), help, end_line=end_line, end_column=end_column)
 
+    def placed(self, problems: list[Problem], under: PathKey = ()) -> list[Problem]:
+        """Problems found after the data loaded (an attribute the policy declares another type), each
+        at the line and column of its field; ``under``: where the data sits in this document. Their
+        paths are dotted names (``attributes.caseload``); a problem without one is kept as it is."""
+        return [self.problem(p.code, p.message, under + tuple(p.path.split(".")), help=p.help) if p.path else p for p in problems]
+
     def _end(self, path: PathKey, *, key: bool) -> tuple[int | None, int | None]:
         """Where the located thing ends: the key's own end for a key, else the value's."""
         probe = path

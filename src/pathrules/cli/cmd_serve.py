@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import math
 import logging
 import sys
 from pathlib import Path
 from typing import Any, TextIO
+
+from pathrules.cli.output import megabytes
 
 DEFAULT_USERS = "pathrules-users.json"
 
@@ -32,17 +33,6 @@ def register(sub: "argparse._SubParsersAction[Any]") -> None:
     serve.add_argument("--max-rows", type=int, default=5000, metavar="N", help="most rows in one uploaded spreadsheet (default 5000)")
     serve.add_argument("--engine", choices=["auto", "durable", "python"], default="auto")
     serve.set_defaults(handler=run_serve)
-
-
-def megabytes(text: str) -> float:
-    """An upload limit in MB: a finite number above 0 (up to 1,000)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value <= 1000:  # false for nan and inf too
-        raise argparse.ArgumentTypeError(f"expected a number of megabytes above 0 and up to 1000, got `{text}`")
-    return value
 
 
 def is_loopback(host: str) -> bool:

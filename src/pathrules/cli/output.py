@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import math
 import datetime as _dt
 import os
@@ -28,26 +29,25 @@ def parse_date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-01-31, got `{text}`") from None
 
 
-def seconds(text: str) -> float:
-    """A number of seconds: finite and not negative."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got `{text}`")
-    return value
+def number_option(expected: str, fits: Callable[[float], bool]) -> Callable[[str], float]:
+    """An argparse type: a finite number for which ``fits`` holds, else a usage error saying ``expected``
+    (`nan`, `inf` and words are refused, so no gate or limit is quietly switched off)."""
+
+    def read(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or not fits(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got `{text}`")
+        return value
+
+    return read
 
 
-def percent(text: str) -> float:
-    """A percentage from 0 to 100 (a coverage gate of `nan` or `-1` would never fail)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= 100:  # false for nan too
-        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, got `{text}`")
-    return value
+seconds = number_option("a number of seconds, 0 or more", lambda value: value >= 0)
+percent = number_option("a percentage from 0 to 100", lambda value: 0 <= value <= 100)
+megabytes = number_option("a number of megabytes above 0 and up to 1000", lambda value: 0 < value <= 1000)
 
 
 def hours(text: str) -> str:

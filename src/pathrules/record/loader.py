@@ -83,9 +83,7 @@ def located_in(source: str | Path, problems: list[Problem]) -> list[Problem]:
     """``problems`` found after loading (e.g. an attribute the policy declares another type), placed
     at their line and column in the record file they came from."""
     located, _ = load_file(source)
-    if located is None:
-        return problems
-    return [located.problem(p.code, p.message, tuple(p.path.split(".")), help=p.help) if p.path else p for p in problems]
+    return problems if located is None else located.placed(problems)
 
 
 def canonical_record_json(record: Record) -> str:

@@ -175,8 +175,7 @@ def _placed(err: WebError, located: Located, prefix: tuple[str | int, ...]) -> W
     """``err`` with its problems (found against the policy, after the record loaded) at their place in the body."""
     if not err.problems:
         return err
-    placed = [located.problem(p.code, p.message, prefix + tuple(p.path.split(".")), help=p.help) if p.path else p for p in err.problems]
-    return WebError(err.status, err.title, err.detail, err.code, placed)
+    return WebError(err.status, err.title, err.detail, err.code, located.placed(err.problems, prefix))
 
 
 @router.post("/decisions/batch", response_model=BatchResponse, responses=ERRORS, openapi_extra=_body(BatchRequest))

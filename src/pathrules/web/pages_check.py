@@ -14,6 +14,7 @@ from pathrules.decision import Decision
 from pathrules.errors import EvaluationError, InputError, Problem, RecordError
 from pathrules.evaluation.render import render_text
 from pathrules.kinds.base import long_date
+from pathrules.policy.fields import parse_date
 from pathrules.record.loader import load_record_text, record_from_dict
 from pathrules.record.model import Record
 from pathrules.web.accounts import Account
@@ -31,10 +32,11 @@ COORDINATOR = page_role("coordinator")
 
 
 def _as_of(text: str, source: str) -> tuple[_dt.date | None, list[Problem]]:
+    """The form's day, read as records and policies read dates (not `20261123`, not a date-time)."""
     try:
-        return _dt.date.fromisoformat(text.strip()), []
-    except ValueError:
-        return None, [Problem("wrong-type", "expected a date like 2026-01-31", source, path="as_of")]
+        return parse_date(text.strip()), []
+    except ValueError as err:
+        return None, [Problem("wrong-type", str(err), source, path="as_of")]
 
 
 def _form_page(request: Request, policy_id: str, role_id: str, *, values: dict[str, str] | None = None, problems: list[Problem] | None = None, status: int = 200) -> Response:
@@ -118,8 +120,7 @@ async def check_upload(request: Request, policy_id: str, role_id: str, record: U
         if err.code != "invalid-record":
             raise
         located, _ = load_text(text, name)  # placed at their line in the file as uploaded
-        found = [located.problem(p.code, p.message, tuple(p.path.split(".")), help=p.help) if located is not None and p.path else p for p in err.problems]
-        return _form_page(request, policy_id, role_id, problems=found, status=422)
+        return _form_page(request, policy_id, role_id, problems=err.problems if located is None else located.placed(err.problems), status=422)
 
 
 # ---- the decision page ---------------------------------------------------------------------------
