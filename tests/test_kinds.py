@@ -90,3 +90,31 @@ def test_the_latest_completion_of_each_module_is_found_in_any_order_and_any_leng
         if c.completed_on <= as_of:
             expected[c.id] = max(expected.get(c.id, c.completed_on), c.completed_on)
     assert latest_per_id(completions, as_of) == expected
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.one_of(st.lists(_ENTRY, max_size=10), st.lists(_ENTRY, min_size=64, max_size=150)),
+    st.integers(-30, 30),
+)
+def test_the_as_of_view_of_a_long_list_keeps_its_entries_days_and_latest_completions_right(entries: list[tuple[str, int]], shift: int) -> None:
+    """The as-of view keeps a long list with each entry's day beside it, so that the latest completion
+    per module need not read them again: what it keeps, the days beside them, and the latest
+    completions read from them are those of the entries dated on or before the day, in their order."""
+    from pathrules.kinds.base import latest_per_id
+    from pathrules.record.as_of import as_it_stood
+    from pathrules.record.dated import Dated
+    from pathrules.record.model import Completion
+
+    as_of = AS_OF + dt.timedelta(days=shift)
+    completions = [Completion(id=module, completed_on=AS_OF + dt.timedelta(days=days)) for module, days in entries]
+    record = pathrules.Record(person="p1", training=completions)
+    view = as_it_stood(record, as_of)
+    kept = [c for c in completions if c.completed_on <= as_of]
+    assert view.training == kept
+    assert [c is k for c, k in zip(view.training, kept)] == [True] * len(kept)
+    if isinstance(view.training, Dated):
+        assert len(completions) >= 64
+        assert view.training.days == [c.completed_on for c in kept]
+    assert latest_per_id(view.training, as_of) == latest_per_id(completions, as_of)
+    assert record.training == completions  # the record itself is untouched

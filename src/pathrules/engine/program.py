@@ -8,12 +8,13 @@ ever see what the form gives a meaning to.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol, cast
 
 from pathrules.engine.ir import SAFE_INTEGER, Condition, FactType, Facts, Test, compile_holds, condition_problems, fact_problems, fits
+from pathrules.engine.remembered import Remembered
 from pathrules.errors import EngineError
 
 
@@ -44,6 +45,11 @@ class Check:
         """Each label with its condition compiled for the Python engine, built on first use."""
         return tuple((label, compile_holds(condition)) for label, condition in self.conditions)
 
+    @cached_property
+    def remembered(self) -> Remembered:
+        """The labels for whole-number facts, worked out once per combination (engine/remembered.py)."""
+        return Remembered(tuple(sorted(self.numeric_names)), self.tests)
+
 
 @dataclass(frozen=True)
 class Program:
@@ -66,7 +72,7 @@ _WHOLE = {int}
 
 def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, Facts]:
     """The facts, once each check's facts are known to be its declared ones with their types."""
-    if _all_whole_and_declared(program, facts):
+    if all_whole_and_declared(program, facts):
         return facts  # the usual case, checked for every check at once
     for check in program.checks:
         given = facts.get(check.key)
@@ -80,7 +86,7 @@ def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, 
     return facts
 
 
-def _all_whole_and_declared(program: Program, facts: Mapping[str, Facts]) -> bool:
+def all_whole_and_declared(program: Program, facts: Mapping[str, Facts]) -> bool:
     """Whether every check has its facts, each declared as a number, and every value is a whole
     number (an int, not a bool) within the safe range: one pass over all of them, in C where it can."""
     values: list[object] = []
@@ -130,9 +136,40 @@ class PythonEngine:
     version = "1"
 
     def run(self, program: Program, facts: Mapping[str, Facts]) -> Fired:
+        fired = _remembered(program, facts)
+        if fired is not None:
+            return fired
         checked = checked_facts(program, facts)
-        fired: Fired = {}
-        for check in program.checks:
-            given = checked[check.key]
-            fired[check.key] = frozenset([label for label, test in check.tests if test(given)])
-        return fired
+        return {check.key: check.remembered.worked_out(checked[check.key]) for check in program.checks}
+
+
+def _remembered(program: Program, facts: Mapping[str, Facts]) -> Fired | None:
+    """Every check's labels, looked up or worked out, when every check's facts are exactly its declared
+    numbers and every value is a whole number in the safe range (one pass; the types in C); otherwise
+    None, and nothing is kept. Answers worked out here are kept only once all the values are checked."""
+    fired: Fired = {}
+    values: list[object] = []
+    new: list[tuple[Remembered, Hashable, frozenset[str]]] = []
+    for check in program.checks:
+        given = facts.get(check.key)
+        remembered = check.remembered
+        if given is None or len(given) != remembered.size:
+            return None
+        try:
+            key = remembered.key(given)
+        except KeyError:  # a fact that is not one of the declared numbers
+            return None
+        values += given.values()
+        labels = remembered.known.get(key)
+        if labels is None:
+            labels = remembered.worked_out(given)
+            new.append((remembered, key, labels))
+        fired[check.key] = labels
+    if not set(map(type, values)) <= _WHOLE:
+        return None
+    whole = cast("list[int]", values)  # every value's type is int: checked just above
+    if whole and not (-SAFE_INTEGER <= min(whole) and max(whole) <= SAFE_INTEGER):
+        return None
+    for remembered, key, labels in new:
+        remembered.keep(key, labels)
+    return fired

@@ -49,6 +49,7 @@ from pathrules.identity_cache import ByIdentity
 from pathrules.located_errors import suggestion
 from pathrules.policy.fields import DurationField, Slug, Strict
 from pathrules.policy.source import Source
+from pathrules.record.dated import Dated
 
 if TYPE_CHECKING:
     from pathrules.policy.model import Policy
@@ -124,7 +125,7 @@ def latest_per_id(entries: Sequence[Any], as_of: _dt.date) -> dict[str, _dt.date
                 found[entry.id] = day
         return found
     ids = list(map(_ENTRY_ID, entries))
-    days = list(map(_COMPLETED_ON, entries))
+    days = entries.days if isinstance(entries, Dated) else list(map(_COMPLETED_ON, entries))  # read by the as-of view
     if max(days) > as_of:  # the as-of view has none later; a context built by hand may
         kept = list(map(as_of.__ge__, days))
         ids, days = list(itertools.compress(ids, kept)), list(itertools.compress(days, kept))

@@ -18,6 +18,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from pathrules.record.dated import LONG, Dated, dated_within
 from pathrules.record.model import (
     PrescribedMedication,
     Record,
@@ -107,13 +108,15 @@ _SEEN_AS_OF: dict[str, Callable[[Any, _dt.date], Any]] = {  # lists of facts sho
 
 
 def as_it_stood(record: Record, day: _dt.date) -> Record:
-    """``record`` with only what had happened by the end of ``day``; the record itself (and its cached
-    digest) when nothing in it happened later, as is usual."""
+    """``record`` with only what had happened by the end of ``day``; the record itself when nothing in it
+    happened later and no list is long, as is usual (a long list is kept as ``Dated``)."""
     held = record.__dict__
     update: dict[str, Any] = {}
     for name, dated in _DATED.items():
         items = held[name]
-        if items and max(map(dated, items)) > day:  # map, max and compress run in C: a record may hold thousands of entries
+        if len(items) >= LONG:
+            update[name] = dated_within(items, dated, day)
+        elif items and max(map(dated, items)) > day:
             update[name] = list(itertools.compress(items, map(day.__ge__, map(dated, items))))
     for name, seen_on in _SEEN_AS_OF.items():
         items = held[name]
