@@ -156,7 +156,7 @@ class Evaluator:
             Placement.parse(placement)  # a bad placement is bad input even where no bar looks at it
         ctx = Context(person, loaded.policy, day, start, placement)
         words = Plain(loaded.policy, person)
-        derived = {slot.key: slot.derive(slot.requirement, ctx) for slot in target.slots}
+        derived = {key: derive(requirement, ctx) for key, derive, requirement in target.derivations}
         fired = self.engine.run(target.program, {key: d.facts for key, d in derived.items()})
         results = {slot.key: _result(slot, derived[slot.key], fired[slot.key], ctx, mode, words) for slot in target.slots}
         decision = _assemble(loaded, target, given, ctx, results, derived, self.engine, words)

@@ -63,6 +63,12 @@ class CompiledTarget:
         return tuple(slot.key for slot in self.slots if slot.activity is None)
 
     @cached_property
+    def derivations(self) -> tuple[tuple[str, Callable[[Any, Context], Derived[Any]], Requirement], ...]:
+        """Each slot's key, its kind's ``derive`` and its requirement, in order: what every evaluation
+        calls, unpacked once per target."""
+        return tuple((slot.key, slot.derive, slot.requirement) for slot in self.slots)
+
+    @cached_property
     def activity_keys(self) -> dict[str, tuple[str, ...]]:
         """Each activity's slots, in order."""
         keys: dict[str, list[str]] = {}

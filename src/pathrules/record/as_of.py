@@ -121,8 +121,8 @@ def as_it_stood(record: Record, day: _dt.date) -> Record:
     for name, seen_on in _SEEN_AS_OF.items():
         items = held[name]
         if items:
-            seen = [seen_on(item, day) for item in items]
-            if any(a is not b for a, b in zip(items, seen)):
+            seen = list(map(seen_on, items, itertools.repeat(day)))
+            if any(map(operator.is_not, items, seen)):  # in C: most entries are shown as they are
                 update[name] = _kept(seen)
     treatment = _treatment(record.treatment, day)
     if treatment is not record.treatment:
