@@ -114,11 +114,13 @@ class Evaluator:
 
     def _target(self, loaded: LoadedPolicy, role: str, mode: Mode, from_role: str | None) -> CompiledTarget:
         key = (loaded.digest, role, mode, from_role)
-        with self._lock:
-            target = self._targets.get(key)
-            if target is None:
-                target = compile_target(loaded, role, mode, from_role)
-                self._targets[key] = target
+        target = self._targets.get(key)  # compiled already, as for every evaluation after the first: no lock
+        if target is None:
+            with self._lock:  # compiled once, even when several threads ask at once
+                target = self._targets.get(key)
+                if target is None:
+                    target = compile_target(loaded, role, mode, from_role)
+                    self._targets[key] = target
         return target
 
     # ---- evaluation --------------------------------------------------------------------------
