@@ -370,3 +370,23 @@ def test_a_store_that_cannot_be_opened_is_not_called_something_else(tmp_path: Pa
     with pytest.raises(pathrules.PathrulesError, match="cannot open the audit store") as caught:
         AuditStore(path, create=False)
     assert "not a pathrules audit store" not in str(caught.value)
+
+
+def test_an_erased_decision_is_refused_for_replay_and_override_as_erased(tmp_path: Path) -> None:
+    """Callers (the web pages among them) tell an erased decision from other audit problems by its
+    error's type, without a second look at the store: replay and override both raise ``ErasedError``,
+    an ``AuditError``, and nothing is recorded."""
+    from pathrules.errors import ErasedError
+
+    path = tmp_path / "audit.db"
+    ids = _fill(path, people=("amira", "dev"))
+    with AuditStore(path) as store:
+        store.erase(example("amira").person)
+        before = _count(path)
+        with pytest.raises(ErasedError, match="erased"):
+            replay(store, ids[0])
+        with pytest.raises(ErasedError, match="erased"):
+            store.override(ids[0], "eligible", "manager", "seen in person")
+        replay(store, ids[1])  # another person's decision is untouched
+    assert issubclass(ErasedError, AuditError)
+    assert _count(path) == before

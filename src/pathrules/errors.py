@@ -9,6 +9,7 @@ Hierarchy::
     ├── EvaluationError       a request that cannot be answered (unknown role, no policy in force)
     ├── EngineError           the rule engine misbehaved; never a wrong answer in its place
     └── AuditError            the audit store cannot do what was asked (missing or not a store, unknown id)
+        └── ErasedError       the decision's contents were erased: it cannot be replayed or overridden
 
 A Diagnostic follows the style of Cedar's and Regal's: a stable ``code`` from a closed, documented
 set (``DIAGNOSTIC_CODES`` here, lint rule names in ``pathrules.authoring.lint``), a severity, a
@@ -192,3 +193,8 @@ class EngineError(PathrulesError):
 
 class AuditError(PathrulesError):
     """The audit store cannot do what was asked: a missing file or one that is not a store, an unknown id."""
+
+
+class ErasedError(AuditError):
+    """The contents of a stored decision were erased (``audit erase``): it cannot be replayed, and an
+    override is refused because it would record new reasons about the person. The web pages answer 410."""

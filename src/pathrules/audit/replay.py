@@ -7,7 +7,7 @@ from typing import Any
 
 from pathrules.audit.store import AuditStore, text_hash
 from pathrules.decision import Decision
-from pathrules.errors import AuditError
+from pathrules.errors import AuditError, ErasedError
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.policy.loader import load_policy_text
 from pathrules.record.model import Record
@@ -38,7 +38,7 @@ def replay(store: AuditStore, event_id: str, engine: EngineChoice = "auto") -> R
     if event.meta["kind"] != "decision":
         raise AuditError(f"`{event_id}` is a {event.meta['kind']}; only decisions replay")
     if event.payload is None:
-        raise AuditError(f"the contents of `{event.id}` were erased; it cannot be replayed")
+        raise ErasedError(f"the contents of `{event.id}` were erased; it cannot be replayed")
     text = store.policy_text(event.meta["policy_digest"])
     if text_hash(text) != event.meta["policy_text_hash"]:
         raise AuditError(f"the stored policy text of `{event.id}` was edited; run `pathrules audit verify`")

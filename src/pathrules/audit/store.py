@@ -40,7 +40,7 @@ from typing import Any
 from urllib.request import pathname2url
 
 from pathrules.decision import Decision, Outcome
-from pathrules.errors import AuditError
+from pathrules.errors import AuditError, ErasedError
 from pathrules.policy.loader import LoadedPolicy
 from pathrules.record.loader import canonical_record_json
 from pathrules.record.model import Record
@@ -283,7 +283,7 @@ class AuditStore:
         if original.meta["kind"] != "decision":
             raise AuditError(f"`{original.id}` is a {original.meta['kind']}, not a decision")
         if original.payload is None:
-            raise AuditError(f"the contents of `{original.id}` were erased; it cannot be overridden (an override would record new reasons about the person)")
+            raise ErasedError(f"the contents of `{original.id}` were erased; it cannot be overridden (an override would record new reasons about the person)")
         if not by.strip() or not reason.strip():
             raise AuditError("an override needs who (--by) and why (--reason)")
         meta = {

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathrules.fork_safety import ForkSafeLock
 from pathrules.audit.store import AuditError, AuditStore
 from pathrules.decision import Decision, Outcome
-from pathrules.errors import EvaluationError, RecordError
+from pathrules.errors import ErasedError, EvaluationError, RecordError
 from pathrules.evaluation.evaluate import EngineChoice, Evaluator
 from pathrules.evaluation.render import render_text
 from pathrules.policy.loader import LoadedPolicy, load_policies
@@ -99,5 +99,7 @@ class Library:
             self._local.store = store
         try:
             yield store
+        except ErasedError:  # replay and override refuse an erased decision: gone, not unknown
+            raise WebError(410, "Erased", "the contents of this decision were erased; it cannot be replayed or overridden", "erased") from None
         except AuditError as err:
             raise not_found(str(err).replace(str(self.settings.audit), "the audit store")) from None  # never the server's own paths

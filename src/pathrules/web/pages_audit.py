@@ -79,11 +79,8 @@ def audit_override(request: Request, event_id: str, outcome: str = Form(""), rea
     if problems:
         return _show(request, event_id, problems, status=422)
     library = services(request).library
-    with library.store() as store:
-        if store.get(event_id).payload is None:
-            raise WebError(410, "Erased", "the contents of this decision were erased; it cannot be overridden", "erased")
     try:
-        stored = library.override(event_id, outcome, account.name, reason.strip())  # type: ignore[arg-type]
+        stored = library.override(event_id, outcome, account.name, reason.strip())  # type: ignore[arg-type]  # erased: 410 (library.store)
     except PathrulesError as err:
         raise WebError(422, "Cannot override", str(err), "cannot-override") from None
     with library.store() as store:
