@@ -113,3 +113,27 @@ def test_answers_are_kept_only_when_every_check_s_facts_are_whole_numbers() -> N
     assert len(first.remembered.known) == 0
     assert PythonEngine().run(program, {"r0": {"a": 3}, "r1": {"n": 4}}) == {"r0": frozenset({"met"}), "r1": frozenset({"met"})}
     assert len(first.remembered.known) == len(second.remembered.known) == 1
+
+
+@pytest.mark.parametrize("value", [None, [1], {"x": 1}, (1, [2]), 1.5, "1"])
+def test_facts_of_another_shape_are_refused_as_before_without_running_a_condition(value: object) -> None:
+    """A kind that hands over a value no condition may see (nothing, a list, a dict, a float where an
+    integer is declared) gets the engine's own error, never a TypeError from a condition or the memo."""
+    check = Check("r0", (("met", Cmp("a", ">", 0)),), (("a", "integer"),))
+    program = Program("pathrules_test_remembered_shapes", (check,))
+    with pytest.raises(EngineError, match="`r0`"):
+        PythonEngine().run(program, {"r0": {"a": value}})  # type: ignore[dict-item]
+    assert len(check.remembered.known) == 0
+
+
+def test_a_mapping_that_answers_for_missing_keys_is_looked_up_only_with_exactly_its_declared_facts() -> None:
+    """A Counter reads a missing fact as 0 where a condition reads it as missing: facts with an
+    undeclared name in place of a declared one are refused, and nothing wrong is kept for later."""
+    from collections import Counter
+
+    check = Check("r0", (("met", Cmp("b", "!=", 0)), ("pending", Cmp("b", "==", 0))), (("a", "integer"), ("b", "integer")))
+    program = Program("pathrules_test_remembered_counter", (check,))
+    with pytest.raises(EngineError, match="`x`"):
+        PythonEngine().run(program, {"r0": Counter({"a": 1, "x": 2})})
+    assert PythonEngine().run(program, {"r0": {"a": 1, "b": 0}}) == {"r0": frozenset({"pending"})}
+    assert PythonEngine().run(program, {"r0": Counter({"a": 1, "b": 0})}) == {"r0": frozenset({"pending"})}

@@ -296,6 +296,19 @@ def test_an_erased_decision_cannot_be_overridden(web: Web) -> None:
         assert not store.overrides_of(decision_id)
 
 
+def test_an_erased_decision_cannot_be_replayed_and_is_answered_as_gone(web: Web) -> None:
+    from pathrules.audit.store import AuditStore
+
+    decision_id = _decide_api(web, "2026-11-23", {"person": "erase-me-too"}).json()["id"]
+    with AuditStore(web.settings.audit) as store:
+        store.erase("erase-me-too")
+    auditor = signed_in(web, "audrey")
+    auditor.get(f"/audit/{decision_id}")
+    response = auditor.post(f"/audit/{decision_id}/replay", {}, follow_redirects=False)
+    assert response.status_code == 410  # type: ignore[attr-defined]
+    assert "erased" in response.text  # type: ignore[attr-defined]
+
+
 def test_the_upload_limit_is_stated_as_configured(tmp_path: Path, users_file: tuple[Path, dict[str, str]]) -> None:
     web = make_web(tmp_path, users_file, max_upload_bytes=2_000_000)
     response = TestClient(web.app).post("/v1/decisions", headers={**_api(web, "cora"), "content-type": "application/json"}, content=b"{" + b" " * 2_100_000 + b"}")

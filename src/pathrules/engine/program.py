@@ -8,7 +8,7 @@ ever see what the form gives a meaning to.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol, cast
@@ -95,6 +95,11 @@ def all_whole_and_declared(program: Program, facts: Mapping[str, Facts]) -> bool
         if given is None or not given.keys() <= check.numeric_names:
             return False
         values += given.values()
+    return _whole_and_safe(values)
+
+
+def _whole_and_safe(values: list[object]) -> bool:
+    """Whether every value is an int (not a bool) within +/-(2**53-1): the types checked in C."""
     if not set(map(type, values)) <= _WHOLE:
         return False
     whole = cast("list[int]", values)  # every value's type is int: checked just above
@@ -144,32 +149,25 @@ class PythonEngine:
 
 
 def _remembered(program: Program, facts: Mapping[str, Facts]) -> Fired | None:
-    """Every check's labels, looked up or worked out, when every check's facts are exactly its declared
-    numbers and every value is a whole number in the safe range (one pass; the types in C); otherwise
-    None, and nothing is kept. Answers worked out here are kept only once all the values are checked."""
-    fired: Fired = {}
+    """Every check's labels, looked up or worked out once per combination of values, when every check's
+    facts are exactly its declared numbers and every value is a whole number in the safe range;
+    otherwise None, before any condition has run or any answer is kept."""
     values: list[object] = []
-    new: list[tuple[Remembered, Hashable, frozenset[str]]] = []
     for check in program.checks:
         given = facts.get(check.key)
-        remembered = check.remembered
-        if given is None or len(given) != remembered.size:
-            return None
-        try:
-            key = remembered.key(given)
-        except KeyError:  # a fact that is not one of the declared numbers
+        if given is None or given.keys() != check.numeric_names:  # exactly: a lookup reads every declared fact
             return None
         values += given.values()
+    if not _whole_and_safe(values):
+        return None
+    fired: Fired = {}
+    for check in program.checks:
+        given = facts[check.key]
+        remembered = check.remembered
+        key = remembered.key(given)
         labels = remembered.known.get(key)
         if labels is None:
             labels = remembered.worked_out(given)
-            new.append((remembered, key, labels))
+            remembered.keep(key, labels)
         fired[check.key] = labels
-    if not set(map(type, values)) <= _WHOLE:
-        return None
-    whole = cast("list[int]", values)  # every value's type is int: checked just above
-    if whole and not (-SAFE_INTEGER <= min(whole) and max(whole) <= SAFE_INTEGER):
-        return None
-    for remembered, key, labels in new:
-        remembered.keep(key, labels)
     return fired

@@ -99,6 +99,7 @@ _DATED: dict[str, Callable[[Any], _dt.date]] = {  # lists of events kept when da
     "approvals": operator.attrgetter("approved_on"),
     "supervision": lambda day: day,
 }
+_INDEXED = frozenset({"training", "qualifications"})  # lists whose days a reader takes from the view (kinds.base.latest_per_id)
 _SEEN_AS_OF: dict[str, Callable[[Any, _dt.date], Any]] = {  # lists of facts shown as they were on the day (None: not yet)
     "prescribed_medication": _medication,
     "vetting": _vetting,
@@ -109,12 +110,13 @@ _SEEN_AS_OF: dict[str, Callable[[Any, _dt.date], Any]] = {  # lists of facts sho
 
 def as_it_stood(record: Record, day: _dt.date) -> Record:
     """``record`` with only what had happened by the end of ``day``; the record itself when nothing in it
-    happened later and no list is long, as is usual (a long list is kept as ``Dated``)."""
+    happened later and no training or qualification list is long, as is usual (a long one is kept as
+    ``Dated``, with its entries' days)."""
     held = record.__dict__
     update: dict[str, Any] = {}
     for name, dated in _DATED.items():
         items = held[name]
-        if len(items) >= LONG:
+        if len(items) >= LONG and name in _INDEXED:
             update[name] = dated_within(items, dated, day)
         elif items and max(map(dated, items)) > day:
             update[name] = list(itertools.compress(items, map(day.__ge__, map(dated, items))))

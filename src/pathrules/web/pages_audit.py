@@ -12,7 +12,7 @@ from pathrules.audit.replay import replay
 from pathrules.audit.store import AuditError
 from pathrules.audit.verify import verify
 from pathrules.decision import OUTCOME_ORDER, Outcome
-from pathrules.errors import PathrulesError, Problem
+from pathrules.errors import ErasedError, PathrulesError, Problem
 from pathrules.evaluation.render import render_text
 from pathrules.web.accounts import Account
 from pathrules.web.deps import CSRF, page_role, services
@@ -64,6 +64,8 @@ def audit_replay(request: Request, event_id: str, account: Account = Depends(AUD
     with services(request).library.store() as store:
         try:
             result = replay(store, event_id, engine="auto")
+        except ErasedError:
+            raise  # gone, not a conflict: answered 410 by library.store
         except AuditError as err:
             raise WebError(409, "Cannot replay", str(err), "cannot-replay") from None
     return render(request, "audit_replay.html", result=result)
