@@ -282,7 +282,8 @@ def test_rows_a_spreadsheet_could_not_decide_keep_the_person(web: Web) -> None:
 # ---- erased decisions ------------------------------------------------------------------------------
 
 
-def test_an_erased_decision_cannot_be_overridden(web: Web) -> None:
+@pytest.mark.parametrize("action, form", [("override", {"outcome": "eligible", "reason": "because"}), ("replay", {})])
+def test_an_erased_decision_cannot_be_overridden_or_replayed_and_is_answered_as_gone(web: Web, action: str, form: dict[str, str]) -> None:
     from pathrules.audit.store import AuditStore
 
     decision_id = _decide_api(web, "2026-11-23", {"person": "erase-me"}).json()["id"]
@@ -290,23 +291,11 @@ def test_an_erased_decision_cannot_be_overridden(web: Web) -> None:
         store.erase("erase-me")
     auditor = signed_in(web, "audrey")
     auditor.get(f"/audit/{decision_id}")
-    response = auditor.post(f"/audit/{decision_id}/override", {"outcome": "eligible", "reason": "because"}, follow_redirects=False)
-    assert response.status_code == 410  # type: ignore[attr-defined]
-    with AuditStore(web.settings.audit) as store:
-        assert not store.overrides_of(decision_id)
-
-
-def test_an_erased_decision_cannot_be_replayed_and_is_answered_as_gone(web: Web) -> None:
-    from pathrules.audit.store import AuditStore
-
-    decision_id = _decide_api(web, "2026-11-23", {"person": "erase-me-too"}).json()["id"]
-    with AuditStore(web.settings.audit) as store:
-        store.erase("erase-me-too")
-    auditor = signed_in(web, "audrey")
-    auditor.get(f"/audit/{decision_id}")
-    response = auditor.post(f"/audit/{decision_id}/replay", {}, follow_redirects=False)
+    response = auditor.post(f"/audit/{decision_id}/{action}", form, follow_redirects=False)
     assert response.status_code == 410  # type: ignore[attr-defined]
     assert "erased" in response.text  # type: ignore[attr-defined]
+    with AuditStore(web.settings.audit) as store:
+        assert not store.overrides_of(decision_id)
 
 
 def test_the_upload_limit_is_stated_as_configured(tmp_path: Path, users_file: tuple[Path, dict[str, str]]) -> None:
