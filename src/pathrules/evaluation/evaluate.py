@@ -220,46 +220,32 @@ def _current_spell(record: Record, role: str, as_of: _dt.date, policy_id: str) -
     return max(starts) if starts else None
 
 
-def _status(slot: Slot, fired: frozenset[str], ctx: Context, derived: Derived[Any]) -> tuple[Status, _dt.date | None]:
-    status: Status = "not_met"
-    for label in LABELS:
-        if label in fired:
-            status = label
-            break
-    due = derived.due_on if status == "owed" else None  # a kind's own due date, from the record
-    after_start = slot.requirement.due_after_start
-    if after_start is not None and (status == "not_met" or status == "pending"):
-        due = after_start.after(ctx.start)
-        status = "owed" if ctx.as_of <= due else "not_met"  # past its due date, waiting is no longer enough
-    return status, due
-
-
-def decider(slot: Slot) -> str | None:
-    """Who may agree an exception to a discretionary requirement (a manager, unless the policy names one)."""
-    requirement = slot.requirement
-    if not requirement.discretionary:
-        return None
-    return requirement.decided_by or "manager"
-
-
 _DECIDED_NOW = frozenset({"id", "kind", "stage", "status", "because", "met_on", "valid_until", "due", "decided_by", "source"})
 
 
 def _result(slot: Slot, derived: Derived[Any], fired: frozenset[str], ctx: Context, mode: Mode, words: Plain) -> RequirementResult:
     """The requirement's status and dates now; its reason, next step and sentence for the person when first read."""
-    requirement = slot.requirement
-    status, due = _status(slot, fired, ctx, derived)
+    requirement_id, kind, stage, because, source, after_start, decided_by = slot.fixed
+    status: Status = "not_met"
+    for label in LABELS:  # the first label that fired, in precedence
+        if label in fired:
+            status = label
+            break
+    due = derived.due_on if status == "owed" else None  # a kind's own due date, from the record
+    if after_start is not None and (status == "not_met" or status == "pending"):
+        due = after_start.after(ctx.start)
+        status = "owed" if ctx.as_of <= due else "not_met"  # past its due date, waiting is no longer enough
     fields: dict[str, Any] = {
-        "id": requirement.id,
-        "kind": requirement.kind,
-        "stage": slot.stage,
+        "id": requirement_id,
+        "kind": kind,
+        "stage": stage,
         "status": status,
-        "because": requirement.because,
+        "because": because,
         "met_on": derived.met_on if status in ("not_met", "review", "owed") else None,
         "valid_until": derived.lapses_on - ONE_DAY if status == "met" and derived.lapses_on else None,
         "due": due if status in ("owed", "not_met") else None,
-        "decided_by": decider(slot) if status == "not_met" else None,
-        "source": slot.cited,
+        "decided_by": decided_by if status == "not_met" else None,
+        "source": source,
     }
     return RequirementResult.deferred(fields, lambda made: _explained(made, slot, derived, fired, ctx, mode, words), _DECIDED_NOW)
 

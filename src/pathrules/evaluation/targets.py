@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from pathrules.decision import PolicyRef, Stage, Target
+from pathrules.durations import Duration
 from pathrules.engine.program import Check, Program
 from pathrules.errors import EvaluationError
 from pathrules.kinds import kind_of
@@ -42,6 +43,14 @@ class Slot:
     def derive(self) -> Callable[[Any, Context], Derived[Any]]:
         """The requirement's kind's ``derive``, looked up once per target."""
         return kind_of(self.requirement).derive
+
+    @cached_property
+    def fixed(self) -> tuple[str, str, Stage, str | None, str | None, Duration | None, str | None]:
+        """What every result of this slot says whatever the record: its id, kind, stage, why, source,
+        how long after the start it may be owed, and who may agree an exception to a discretionary
+        requirement (a manager, unless the policy names one; None: nobody)."""
+        r = self.requirement
+        return r.id, r.kind, self.stage, r.because, self.cited, r.due_after_start, (r.decided_by or "manager") if r.discretionary else None
 
 
 @dataclass(frozen=True)
