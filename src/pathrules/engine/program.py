@@ -72,7 +72,7 @@ _WHOLE = {int}
 
 def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, Facts]:
     """The facts, once each check's facts are known to be its declared ones with their types."""
-    if all_whole_and_declared(program, facts):
+    if _all_whole_and_declared(program, facts):
         return facts  # the usual case, checked for every check at once
     for check in program.checks:
         given = facts.get(check.key)
@@ -86,20 +86,19 @@ def checked_facts(program: Program, facts: Mapping[str, Facts]) -> Mapping[str, 
     return facts
 
 
-def all_whole_and_declared(program: Program, facts: Mapping[str, Facts]) -> bool:
-    """Whether every check has its facts, each declared as a number, and every value is a whole
-    number (an int, not a bool) within the safe range: one pass over all of them, in C where it can."""
+def _all_whole_and_declared(program: Program, facts: Mapping[str, Facts], exactly: bool = False) -> bool:
+    """Whether every check has its facts, each declared as a number (``exactly``: every one declared as
+    a number given), and every value is a whole number (an int, not a bool) within the safe range: one
+    pass over all of them, in C where it can."""
     values: list[object] = []
     for check in program.checks:
         given = facts.get(check.key)
-        if given is None or not given.keys() <= check.numeric_names:
+        if given is None:
+            return False
+        names = given.keys()
+        if (names != check.numeric_names) if exactly else not (names <= check.numeric_names):
             return False
         values += given.values()
-    return _whole_and_safe(values)
-
-
-def _whole_and_safe(values: list[object]) -> bool:
-    """Whether every value is an int (not a bool) within +/-(2**53-1): the types checked in C."""
     if not set(map(type, values)) <= _WHOLE:
         return False
     whole = cast("list[int]", values)  # every value's type is int: checked just above
@@ -152,13 +151,7 @@ def _remembered(program: Program, facts: Mapping[str, Facts]) -> Fired | None:
     """Every check's labels, looked up or worked out once per combination of values, when every check's
     facts are exactly its declared numbers and every value is a whole number in the safe range;
     otherwise None, before any condition has run or any answer is kept."""
-    values: list[object] = []
-    for check in program.checks:
-        given = facts.get(check.key)
-        if given is None or given.keys() != check.numeric_names:  # exactly: a lookup reads every declared fact
-            return None
-        values += given.values()
-    if not _whole_and_safe(values):
+    if not _all_whole_and_declared(program, facts, exactly=True):  # exactly: a lookup reads every declared fact
         return None
     fired: Fired = {}
     for check in program.checks:

@@ -30,7 +30,7 @@ class Remembered:
 
     def __init__(self, names: tuple[str, ...], tests: tuple[tuple[str, Test], ...]) -> None:
         self.key: Callable[[Facts], Hashable] = itemgetter(*names) if names else (lambda _facts: ())
-        """The facts' values in a fixed order (raises ``KeyError`` when one is missing)."""
+        """The facts' values in the order of the declared names (the caller has checked they are all given)."""
         self.known: dict[Hashable, frozenset[str]] = {}
         self._tests = tests
         self._answers: dict[frozenset[str], frozenset[str]] = {}

@@ -19,7 +19,7 @@ from pathrules.evaluation.render import render_text
 from pathrules.policy.loader import LoadedPolicy, load_policies
 from pathrules.policy.model import Policy, Role
 from pathrules.record.model import Record
-from pathrules.web.problems import WebError, from_input_error, not_found
+from pathrules.web.problems import WebError, erased, from_input_error, not_found
 from pathrules.web.settings import Settings
 
 
@@ -100,6 +100,6 @@ class Library:
         try:
             yield store
         except ErasedError:  # replay and override refuse an erased decision: gone, not unknown
-            raise WebError(410, "Erased", "the contents of this decision were erased; it cannot be replayed or overridden", "erased") from None
+            raise erased("replayed or overridden") from None
         except AuditError as err:
             raise not_found(str(err).replace(str(self.settings.audit), "the audit store")) from None  # never the server's own paths

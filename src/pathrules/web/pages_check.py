@@ -22,7 +22,7 @@ from pathrules.web.deps import CSRF, page_role, services
 from pathrules.web.form_fields import columns_for, form_fields
 from pathrules.web.jobs import read_upload, safe_filename
 from pathrules.web.library import person_text
-from pathrules.web.problems import WebError, forbidden, human_size, not_found
+from pathrules.web.problems import WebError, erased, forbidden, human_size, not_found
 from pathrules.web.timeline import timeline_svg
 from pathrules.web.views import render
 from pathrules.yamlsource import load_text
@@ -143,7 +143,7 @@ def _stored_decision(request: Request, decision_id: str, account: Account) -> tu
         raise unknown
     decision = event.decision()
     if decision is None:
-        raise WebError(410, "Erased", "the contents of this decision were erased", "erased")
+        raise erased()
     return event.id, decision, event.meta
 
 

@@ -63,3 +63,8 @@ def forbidden(role: str) -> WebError:
 
 def not_found(what: str) -> WebError:
     return WebError(404, "Not found", what, "not-found")
+
+
+def erased(what: str = "") -> WebError:
+    """A stored decision whose contents were erased: gone, not unknown (``what`` says what it cannot be)."""
+    return WebError(410, "Erased", "the contents of this decision were erased" + (f"; it cannot be {what}" if what else ""), "erased")
